@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dm-stablepi top-level Makefile.
+#
+#   make                 build the kernel modules (against KDIR) and the tools
+#   make check [T=PAT]   host unit tests, then in-VM integration tests
+#   make demo            the main job: every mode against the positive controls
+#   make bench           throughput ratios, measured side by side in the VM
+#   make lint            checkpatch --strict and sparse on the kernel code
+#   make selftest        show that the test runner reports failures
+#   make clean
+#
+# KDIR defaults to the newest Debian -amd64 kernel headers under /usr/src;
+# that kernel is also the one the test VM boots.  On a real machine use
+# make KDIR=/lib/modules/$(uname -r)/build.  W=1 and C=1 are passed to kbuild.
+
+KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+export KDIR
+
+DEPS := tools/deps
+
+.PHONY: all deps modules tools check demo bench lint selftest clean kdir-check
+
+all: modules tools
+
+deps:
+	@$(DEPS)
+
+kdir-check: deps
+	@if [ -z "$(KDIR)" ] || [ ! -f "$(KDIR)/Makefile" ] || \
+	    [ ! -f "$(KDIR)/include/generated/utsrelease.h" ]; then \
+		echo "error: KDIR='$(KDIR)' is not a configured kernel build tree;" \
+		     "install linux-headers-amd64 (apt-get install linux-headers-amd64)" \
+		     "or pass KDIR=/lib/modules/\$$(uname -r)/build" >&2; \
+		exit 1; \
+	fi
+
+modules: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools: deps
+	$(MAKE) -C tools
+
+check: all
+	@tests/run $(T)
+
+demo: all
+	@tools/demo
+
+bench: all
+	@tools/bench
+
+lint: kdir-check
+	@tools/lint
+
+selftest: all
+	@tests/run --selftest
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	$(MAKE) -C tools clean
+	rm -rf .build results

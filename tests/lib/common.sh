@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for every test, host and VM.  Sourced by tests/run (host) and by
+# tests/lib/guest-run (VM) before the test file itself.  See tests/README.md.
+
+# Set by the runner for each test:
+#   STPI_SRC      repository root
+#   STPI_TMP      scratch directory, removed after the test
+#   STPI_REPORT   file collecting report lines
+#   STPI_SKIP     file receiving the skip reason
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "$*" > "$STPI_SKIP"
+	exit 77
+}
+
+report() {
+	echo "$*" >> "$STPI_REPORT"
+	echo "report: $*"
+}
+
+run() {
+	echo "+ $*"
+	"$@"
+}
+
+_expect_int() {
+	local op=$1 a=$2 b=$3 what=$4
+
+	[[ "$a" =~ ^-?[0-9]+$ ]] || fail "$what: '$a' is not a number"
+	[[ "$b" =~ ^-?[0-9]+$ ]] || fail "$what: '$b' is not a number"
+	# shellcheck disable=SC2086
+	if [ "$a" $op "$b" ]; then
+		echo "ok: $what ($a $op $b)"
+	else
+		fail "$what: expected $a $op $b"
+	fi
+}
+
+expect_eq() { _expect_int -eq "$1" "$2" "$3"; }
+expect_ne() { _expect_int -ne "$1" "$2" "$3"; }
+expect_gt() { _expect_int -gt "$1" "$2" "$3"; }
+expect_ge() { _expect_int -ge "$1" "$2" "$3"; }
+expect_lt() { _expect_int -lt "$1" "$2" "$3"; }
+expect_le() { _expect_int -le "$1" "$2" "$3"; }
+
+expect_match() {
+	local text=$1 re=$2 what=$3
+
+	if [[ "$text" =~ $re ]]; then
+		echo "ok: $what"
+	else
+		fail "$what: '$text' does not match /$re/"
+	fi
+}
+
+expect_nomatch() {
+	local text=$1 re=$2 what=$3
+
+	if [[ "$text" =~ $re ]]; then
+		fail "$what: '$text' matches /$re/"
+	else
+		echo "ok: $what"
+	fi
+}
+
+# kv KEY: print the value of the first KEY=VALUE word read from stdin.
+kv() {
+	tr ' \t' '\n\n' | sed -n "s/^$1=//p" | head -n 1
+}
