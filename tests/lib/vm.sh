@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for tests that run in the test VM (tools/vm).  There is no udev in
+# the VM: these helpers load the SCSI upper-level drivers themselves, and
+# dmsetup creates its own device nodes (DM_DISABLE_UDEV=1).  See
+# tests/README.md.
+
+export DM_DISABLE_UDEV=1
+
+# devname DEV: the kernel name of a block device node (sda, dm-0).
+devname() {
+	local dev=$1 maj min
+
+	[ -b "$dev" ] || fail "$dev is not a block device"
+	maj=$((0x$(stat -L -c %t "$dev")))
+	min=$((0x$(stat -L -c %T "$dev")))
+	basename "$(readlink -f "/sys/dev/block/$maj:$min")"
+}
+
+# scsi_disks_of MODEL: the /dev nodes of the SCSI disks whose INQUIRY product
+# is MODEL, in H:C:T:L order.
+scsi_disks_of() {
+	local model=$1 d
+
+	for d in /sys/class/scsi_disk/*; do
+		[ -e "$d" ] || continue
+		[ "$(tr -d ' ' < "$d/device/model")" = "$model" ] || continue
+		echo "/dev/$(ls "$d/device/block")"
+	done
+}
+
+# wait_for_disks MODEL COUNT: wait until COUNT disks of MODEL are there.
+wait_for_disks() {
+	local model=$1 count=$2 i
+
+	for i in $(seq 100); do
+		[ "$(scsi_disks_of "$model" | wc -l)" -ge "$count" ] && return 0
+		sleep 0.1
+	done
+	fail "$count $model disk(s) did not appear"
+}
+
+# sd_load PARAM=VAL...: load scsi_debug and print its disk(s).
+#
+# scsi_debug in 6.1 does not update its stored protection information on
+# WRITE SAME, so a range the block layer zeroes that way fails its guard
+# check when read back.  Setting max_write_same_blocks to 0 makes the block
+# layer write zeroes with ordinary WRITEs, which carry PI.
+sd_load() {
+	local count=1 p d
+
+	for p in "$@"; do
+		case $p in
+		num_tgts=*) count=$((count * ${p#*=})) ;;
+		max_luns=*) count=$((count * ${p#*=})) ;;
+		esac
+	done
+	modprobe sd_mod || fail "cannot load sd_mod"
+	modprobe sg || fail "cannot load sg"
+	modprobe scsi_debug "$@" || fail "cannot load scsi_debug $*"
+	wait_for_disks scsi_debug "$count"
+	for d in /sys/class/scsi_disk/*; do
+		[ "$(tr -d ' ' < "$d/device/model")" = scsi_debug ] &&
+			echo 0 > "$d/max_write_same_blocks"
+	done
+	scsi_disks_of scsi_debug
+}
+
+sd_unload() {
+	if lsmod | grep -q '^scsi_debug '; then
+		rmmod scsi_debug || fail "cannot unload scsi_debug"
+	fi
+}
+
+# stpi_load: load dm-stablepi.ko from the repository with its dependencies.
+stpi_load() {
+	local m
+
+	for m in dm-mod t10-pi crc-t10dif; do
+		modprobe "$m" || fail "cannot load $m"
+	done
+	lsmod | grep -q '^dm_stablepi ' && return 0
+	insmod "$STPI_SRC/dm-stablepi/dm-stablepi.ko" "$@" ||
+		fail "cannot load dm-stablepi.ko $*"
+}
+
+stpi_unload() {
+	if lsmod | grep -q '^dm_stablepi '; then
+		rmmod dm_stablepi || fail "cannot unload dm_stablepi"
+	fi
+}
+
+# dm_create NAME TABLE: create a dm device, print its node.
+dm_create() {
+	local name=$1 table=$2
+
+	modprobe dm-mod || fail "cannot load dm-mod"
+	dmsetup create "$name" --table "$table" ||
+		fail "dmsetup create $name '$table' failed"
+	[ -b "/dev/mapper/$name" ] || dmsetup mknodes "$name"
+	echo "/dev/mapper/$name"
+}
+
+dm_remove() {
+	dmsetup remove "$1" || fail "dmsetup remove $1 failed"
+}
+
+# integrity_profile DEV: the integrity format of DEV, "none" without one.
+integrity_profile() {
+	local f
+
+	f=/sys/block/$(devname "$1")/integrity/format
+	[ -r "$f" ] || fail "no $f"
+	cat "$f"
+}
+
+# mkfs_mount FS DEV DIR: make a filesystem and mount it.
+mkfs_mount() {
+	local fs=$1 dev=$2 dir=$3
+
+	mkdir -p "$dir"
+	case $fs in
+	ext4) mkfs.ext4 -q -F "$dev" || fail "mkfs.ext4 $dev failed" ;;
+	xfs) mkfs.xfs -q -f "$dev" || fail "mkfs.xfs $dev failed" ;;
+	*) fail "mkfs_mount: unknown filesystem '$fs'" ;;
+	esac
+	mount -t "$fs" "$dev" "$dir" || fail "mount -t $fs $dev $dir failed"
+}
+
+# fio_verify NAME ARGS...: one fio job with verify=crc32c.  ARGS are fio
+# options (--filename=... or --directory=..., --rw=..., --direct=...,
+# --size=..., --bs=...).  The job writes, then the page cache is dropped and a
+# second pass reads everything back from the device and verifies it, so the
+# device's own protection checks see both directions.  Fails on any I/O or
+# verify error.
+fio_verify() {
+	local name=$1 out rc=0 pass
+
+	shift
+	for pass in write verify; do
+		local extra=(--do_verify=0)
+		[ $pass = verify ] && extra=(--verify_only)
+		rc=0
+		out=$(fio --name="$name" --ioengine=psync --bs=4k --verify=crc32c \
+			--verify_fatal=1 --unlink=0 --end_fsync=1 "$@" "${extra[@]}" 2>&1) || rc=$?
+		echo "$out"
+		[ "$rc" -eq 0 ] || fail "fio $name ($pass pass) failed (exit $rc)"
+		if grep -Eq 'verify: bad|err=[ ]*[1-9]|Input/output error|Invalid or incomplete multibyte' <<< "$out"; then
+			fail "fio $name ($pass pass) reported errors"
+		fi
+		sync
+		echo 3 > /proc/sys/vm/drop_caches
+	done
+}
+
+# integrity_smoke DISK PROFILE: PROFILE is the integrity format of DISK and of
+# a dm-linear device over it, and ext4 and xfs on that dm-linear device each
+# pass mkfs, mount, and fio verify=crc32c writes (sequential direct, random
+# buffered) read back from the device.  The runner's kernel log scan fails the
+# test on any protection error.
+integrity_smoke() {
+	local disk=$1 want=$2 lin fs got
+
+	got=$(integrity_profile "$disk")
+	[ "$got" = "$want" ] || fail "integrity profile of $disk is '$got', not '$want'"
+	report "$disk: $got"
+	lin=$(dm_create smoke-linear "0 $(blockdev --getsz "$disk") linear $disk 0")
+	got=$(integrity_profile "$lin")
+	[ "$got" = "$want" ] || fail "integrity profile of dm-linear $lin is '$got', not '$want'"
+	report "dm-linear over it: $got"
+	for fs in ext4 xfs; do
+		mkfs_mount "$fs" "$lin" /mnt/smoke
+		fio_verify seq-direct --directory=/mnt/smoke --rw=write --bs=64k \
+			--size=32m --direct=1
+		fio_verify rand-buffered --directory=/mnt/smoke --rw=randwrite \
+			--size=16m --direct=0
+		umount /mnt/smoke || fail "umount /mnt/smoke failed"
+		report "$fs: mkfs, mount, fio verify=crc32c (seq direct, random buffered): ok"
+	done
+	dm_remove smoke-linear
+}
+
+# kmsg_lines ERE: the kernel log lines matching ERE (for positive controls).
+kmsg_lines() {
+	dmesg | grep -E "$1" || true
+}
+
+[ -r "$STPI_SRC/tests/lib/sdext.sh" ] && . "$STPI_SRC/tests/lib/sdext.sh"
+true
