@@ -5,7 +5,6 @@
 #   make                 build the kernel modules (against KDIR) and the tools
 #   make check [T=PAT]   host unit tests, then in-VM integration tests
 #   make demo            the main job: every mode against the positive controls
-#   make bench           throughput ratios, measured side by side in the VM
 #   make lint            checkpatch --strict and sparse on the kernel code
 #   make selftest        show that the test runner reports failures
 #   make clean
@@ -19,7 +18,7 @@ export KDIR
 
 DEPS := tools/deps
 
-.PHONY: all deps modules tools check demo bench lint selftest clean kdir-check
+.PHONY: all deps modules tools check demo lint selftest clean kdir-check
 
 all: modules tools
 
@@ -41,19 +40,17 @@ modules: kdir-check
 tools: deps
 	$(MAKE) -C tools
 
-check: all
+# tests/run installs dependencies and builds first, timing each phase.
+check:
 	@tests/run $(T)
 
 demo: all
 	@tools/demo
 
-bench: all
-	@tools/bench
-
 lint: kdir-check
 	@tools/lint
 
-selftest: all
+selftest:
 	@tests/run --selftest
 
 clean:
