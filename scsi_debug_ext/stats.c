@@ -124,6 +124,13 @@ static const char *const sdext_check_names[] = {
 	[SDEXT_PI_REF]		= "ref",
 };
 
+/* As the SCSI sense strings say it, which the test runner looks for. */
+static const char *const sdext_check_log_names[] = {
+	[SDEXT_PI_GUARD]	= "guard",
+	[SDEXT_PI_APP]		= "application tag",
+	[SDEXT_PI_REF]		= "reference tag",
+};
+
 static const char *const sdext_checker_names[] = {
 	[SDEXT_BY_HBA]		= "hba",
 	[SDEXT_BY_DISK]		= "disk",
@@ -160,11 +167,11 @@ void sdext_record_failure(struct sdext_disk *disk, u64 lba, bool write,
 	rec->write = write;
 	spin_unlock_irqrestore(&disk->fail_lock, flags);
 
-	pr_notice_ratelimited("%s: disk %u: %s: %s %s tag mismatch at LBA %llu: expected 0x%x, received 0x%x\n",
+	pr_notice_ratelimited("%s: disk %u: %s: %s check failed (%s) at LBA %llu: expected 0x%x, received 0x%x\n",
 			      SDEXT_NAME, disk->index,
 			      write ? "write" : "read",
-			      sdext_checker_names[by],
-			      sdext_check_names[check], lba, expected,
+			      sdext_check_log_names[check],
+			      sdext_checker_names[by], lba, expected,
 			      received);
 }
 
