@@ -1,34 +1,126 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dm-stablepi: a device-mapper target that checks that write data stays
- * stable between the moment its protection information is computed and the
- * moment the device reads it.
+ * stable between the moment its T10 protection information is computed and
+ * the moment the device reads it.
  *
- * This is the skeleton: a pass-through mapping "<dev_path> <offset>".
+ * Table line:
+ *   <dev_path> <offset> [<#opt_params> <opt_params>...]
+ *
+ * See Documentation in docs/dm-stablepi.rst.
  */
 
 #include <linux/blkdev.h>
-#include <linux/device-mapper.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#define DM_MSG_PREFIX "stablepi"
+#include "stablepi.h"
 
-struct stablepi_c {
-	struct dm_dev *dev;
-	sector_t start;
-};
+/* Reserve of the mempools: writes in flight that need no new memory. */
+#define SPI_MIN_IOS		16
 
-/* Construct a pass-through mapping: <dev_path> <offset> */
-static int stablepi_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+static void spi_free(struct spi_c *sc)
 {
-	struct stablepi_c *sc;
+	spi_vlog_exit(&sc->vlog);
+	free_percpu(sc->stats);
+	if (sc->wq)
+		destroy_workqueue(sc->wq);
+	mempool_exit(&sc->page_pool);
+	mempool_exit(&sc->tuple_pool);
+	bioset_exit(&sc->bs);
+	if (sc->dev)
+		dm_put_device(sc->ti, sc->dev);
+	kfree(sc);
+}
+
+static int spi_parse_location(struct dm_target *ti, struct dm_arg_set *as,
+			      struct spi_c *sc)
+{
+	const char *path = dm_shift_arg(as);
 	unsigned long long start;
+	sector_t dev_size;
 	char dummy;
 	int r;
 
-	if (argc != 2) {
-		ti->error = "Expected <dev_path> <offset>";
+	if (sscanf(dm_shift_arg(as), "%llu%c", &start, &dummy) != 1 ||
+	    start != (sector_t)start) {
+		ti->error = "Invalid offset (expected a number of 512-byte sectors)";
+		return -EINVAL;
+	}
+	sc->start = start;
+
+	r = dm_get_device(ti, path, dm_table_get_mode(ti->table), &sc->dev);
+	if (r) {
+		ti->error = "Device lookup failed";
+		return r;
+	}
+
+	dev_size = bdev_nr_sectors(sc->dev->bdev);
+	if (sc->start >= dev_size || ti->len > dev_size - sc->start) {
+		ti->error = "Offset and length reach beyond the end of the device";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int spi_check_config(struct dm_target *ti, struct spi_c *sc)
+{
+	sector_t iv_sectors = sc->cfg.interval >> SECTOR_SHIFT;
+
+	if (sc->cfg.mode != SPI_MODE_DETECT) {
+		ti->error = "Mode not implemented yet (only detect)";
+		return -EINVAL;
+	}
+	if (sc->start & (iv_sectors - 1)) {
+		ti->error = "Offset is not a multiple of the interval";
+		return -EINVAL;
+	}
+	if (ti->len & (iv_sectors - 1)) {
+		ti->error = "Length is not a multiple of the interval";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int spi_alloc(struct dm_target *ti, struct spi_c *sc)
+{
+	int r;
+
+	r = bioset_init(&sc->bs, SPI_MIN_IOS, 0, BIOSET_NEED_BVECS);
+	if (!r && sc->lower_pi)
+		r = bioset_integrity_create(&sc->bs, SPI_MIN_IOS);
+	if (!r)
+		r = mempool_init_page_pool(&sc->tuple_pool, SPI_MIN_IOS, 0);
+	if (r) {
+		ti->error = "Cannot allocate bio and tuple pools";
+		return -ENOMEM;
+	}
+
+	sc->wq = alloc_workqueue("kstablepid/%s", WQ_MEM_RECLAIM, 0, sc->name);
+	sc->stats = alloc_percpu(struct spi_stats);
+	if (!sc->wq || !sc->stats) {
+		ti->error = "Cannot allocate workqueue and counters";
+		return -ENOMEM;
+	}
+	if (spi_vlog_init(&sc->vlog, sc->cfg.log_size)) {
+		ti->error = "Cannot allocate the violation log";
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Construct a mapping:
+ *   <dev_path> <offset> [<#opt_params> <opt_params>...]
+ */
+static int spi_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct dm_arg_set as = { .argc = argc, .argv = argv };
+	struct spi_c *sc;
+	int r;
+
+	if (argc < 2) {
+		ti->error = "Expected <dev_path> <offset> [<#opt_params> <opt_params>...]";
 		return -EINVAL;
 	}
 
@@ -37,104 +129,182 @@ static int stablepi_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Cannot allocate context";
 		return -ENOMEM;
 	}
+	sc->ti = ti;
+	sc->name = dm_device_name(dm_table_get_md(ti->table));
 
-	if (sscanf(argv[1], "%llu%c", &start, &dummy) != 1 ||
-	    start != (sector_t)start) {
-		ti->error = "Invalid offset";
-		r = -EINVAL;
+	r = spi_parse_location(ti, &as, sc);
+	if (!r)
+		r = spi_config_parse(ti, &as, &sc->cfg, sc->dev->bdev);
+	if (!r)
+		r = spi_check_config(ti, sc);
+	if (r)
 		goto bad;
-	}
-	sc->start = start;
 
-	r = dm_get_device(ti, argv[0], dm_table_get_mode(ti->table), &sc->dev);
-	if (r) {
-		ti->error = "Device lookup failed";
+	sc->profile = spi_pi_profile(sc->cfg.type, sc->cfg.guard);
+	sc->lower_pi = !!bdev_get_integrity(sc->dev->bdev);
+	sc->interval_shift = ilog2(sc->cfg.interval);
+
+	r = spi_alloc(ti, sc);
+	if (r)
 		goto bad;
-	}
 
+	r = dm_set_target_max_io_len(ti, SPI_MAX_IO_SECTORS);
+	if (r)
+		goto bad;
 	ti->num_flush_bios = 1;
 	ti->num_discard_bios = 1;
 	ti->num_write_zeroes_bios = 1;
+	ti->per_io_data_size = sizeof(struct spi_io);
+	ti->accounts_remapped_io = true;
+	ti->needs_stable_writes = sc->cfg.stable_writes;
 	ti->private = sc;
 	return 0;
 
 bad:
-	kfree(sc);
+	spi_free(sc);
 	return r;
 }
 
-static void stablepi_dtr(struct dm_target *ti)
+static void spi_dtr(struct dm_target *ti)
 {
-	struct stablepi_c *sc = ti->private;
-
-	dm_put_device(ti, sc->dev);
-	kfree(sc);
+	spi_free(ti->private);
 }
 
-static int stablepi_map(struct dm_target *ti, struct bio *bio)
+/*
+ * dm core asks for stable pages whenever a lower device does (a disk with
+ * an integrity profile always does).  The table's stable_writes decides
+ * instead, applied after dm core set the queue up and before I/O resumes.
+ */
+static void spi_resume(struct dm_target *ti)
 {
-	struct stablepi_c *sc = ti->private;
+	struct request_queue *q = dm_disk(dm_table_get_md(ti->table))->queue;
+	struct spi_c *sc = ti->private;
 
-	bio_set_dev(bio, sc->dev->bdev);
-	if (bio_sectors(bio) || op_is_zone_mgmt(bio_op(bio)))
-		bio->bi_iter.bi_sector = sc->start +
-			dm_target_offset(ti, bio->bi_iter.bi_sector);
-
-	return DM_MAPIO_REMAPPED;
+	if (sc->cfg.stable_writes)
+		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	else
+		blk_queue_flag_clear(QUEUE_FLAG_STABLE_WRITES, q);
 }
 
-static void stablepi_status(struct dm_target *ti, status_type_t type,
-			    unsigned int status_flags, char *result,
-			    unsigned int maxlen)
+static void spi_status(struct dm_target *ti, status_type_t type,
+		       unsigned int status_flags, char *result,
+		       unsigned int maxlen)
 {
-	struct stablepi_c *sc = ti->private;
-	unsigned int sz = 0;
+	struct spi_c *sc = ti->private;
+	u64 sum[SPI_NR_STATS];
+	unsigned int sz = 0, i;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		result[0] = '\0';
+		spi_stats_sum(sc, sum);
+		for (i = 0; i < SPI_NR_STATS; i++)
+			DMEMIT("%s%llu", i ? " " : "", sum[i]);
 		break;
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %llu", sc->dev->name, (unsigned long long)sc->start);
+		spi_config_emit(&sc->cfg, result, maxlen, &sz);
 		break;
 	case STATUSTYPE_IMA:
-		result[0] = '\0';
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		DMEMIT(",device_name=%s,start=%llu,mode=%s,interval=%u,hold_us=%u;",
+		       sc->dev->name, (unsigned long long)sc->start,
+		       spi_mode_name(sc->cfg.mode), sc->cfg.interval,
+		       sc->cfg.hold_us);
 		break;
 	}
 }
 
-static int stablepi_iterate_devices(struct dm_target *ti,
-				    iterate_devices_callout_fn fn, void *data)
+static int spi_message_violations(struct spi_c *sc, unsigned int argc,
+				  char **argv, char *result,
+				  unsigned int maxlen)
 {
-	struct stablepi_c *sc = ti->private;
+	unsigned int max = 16;
+
+	if (argc > 2 || (argc == 2 && (kstrtouint(argv[1], 10, &max) ||
+				       !max || max > SPI_LOG_MAX))) {
+		DMWARN_LIMIT("%s: usage: violations [N], N from 1 to %u",
+			     sc->name, SPI_LOG_MAX);
+		return -EINVAL;
+	}
+	spi_vlog_emit(&sc->vlog, max, result, maxlen);
+	return 1;
+}
+
+static int spi_message(struct dm_target *ti, unsigned int argc, char **argv,
+		       char *result, unsigned int maxlen)
+{
+	struct spi_c *sc = ti->private;
+
+	if (!strcmp(argv[0], "violations"))
+		return spi_message_violations(sc, argc, argv, result, maxlen);
+
+	if (!strcmp(argv[0], "clear_stats")) {
+		if (argc != 1)
+			goto no_argument;
+		spi_stats_clear(sc);
+		return 0;
+	}
+	if (!strcmp(argv[0], "clear_violations")) {
+		if (argc != 1)
+			goto no_argument;
+		spi_vlog_clear(&sc->vlog);
+		return 0;
+	}
+
+	DMWARN_LIMIT("%s: unknown message '%s': try violations [N], clear_stats, clear_violations",
+		     sc->name, argv[0]);
+	return -EINVAL;
+
+no_argument:
+	DMWARN_LIMIT("%s: %s takes no argument", sc->name, argv[0]);
+	return -EINVAL;
+}
+
+static void spi_io_hints(struct dm_target *ti, struct queue_limits *limits)
+{
+	unsigned int interval = ((struct spi_c *)ti->private)->cfg.interval;
+
+	limits->logical_block_size = max(limits->logical_block_size, interval);
+	limits->physical_block_size = max(limits->physical_block_size, interval);
+	blk_limits_io_min(limits, interval);
+}
+
+static int spi_iterate_devices(struct dm_target *ti,
+			       iterate_devices_callout_fn fn, void *data)
+{
+	struct spi_c *sc = ti->private;
 
 	return fn(ti, sc->dev, sc->start, ti->len, data);
 }
 
-static struct target_type stablepi_target = {
+static struct target_type spi_target = {
 	.name		 = "stablepi",
-	.version	 = {0, 1, 0},
+	.version	 = {1, 0, 0},
 	.module		 = THIS_MODULE,
-	.ctr		 = stablepi_ctr,
-	.dtr		 = stablepi_dtr,
-	.map		 = stablepi_map,
-	.status		 = stablepi_status,
-	.iterate_devices = stablepi_iterate_devices,
+	.ctr		 = spi_ctr,
+	.dtr		 = spi_dtr,
+	.map		 = spi_map,
+	.end_io		 = spi_end_io,
+	.resume		 = spi_resume,
+	.status		 = spi_status,
+	.message	 = spi_message,
+	.io_hints	 = spi_io_hints,
+	.iterate_devices = spi_iterate_devices,
 };
 
 static int __init dm_stablepi_init(void)
 {
-	return dm_register_target(&stablepi_target);
+	return dm_register_target(&spi_target);
 }
 
 static void __exit dm_stablepi_exit(void)
 {
-	dm_unregister_target(&stablepi_target);
+	dm_unregister_target(&spi_target);
 }
 
 module_init(dm_stablepi_init);
 module_exit(dm_stablepi_exit);
 
-MODULE_DESCRIPTION(DM_NAME " target checking that write data stays stable under PI");
+MODULE_DESCRIPTION(DM_NAME " target checking that write data stays stable under T10 PI");
 MODULE_AUTHOR("dm-stablepi developers");
 MODULE_LICENSE("GPL");

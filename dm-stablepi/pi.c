@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-stablepi: protection information over a write's data.
+ *
+ * Tuples are made by the kernel's own T10 PI profiles (block/t10-pi.c):
+ * generate_fn runs over every run of whole intervals that lies in one page.
+ * An interval that straddles two segments (an O_DIRECT buffer aligned to
+ * 512 bytes but not to the 4096-byte interval) is summed piece by piece
+ * with the same primitives, crc_t10dif_update() or csum_partial().
+ */
+
+#include <linux/bio.h>
+#include <linux/crc-t10dif.h>
+#include <linux/highmem.h>
+#include <net/checksum.h>
+
+#include "stablepi.h"
+
+/* Tuples of one page's worth of 512-byte intervals. */
+#define SPI_TUPLES_PER_PAGE	(PAGE_SIZE / 512)
+
+const struct blk_integrity_profile *spi_pi_profile(unsigned int type,
+						   enum spi_guard guard)
+{
+	if (type == 1)
+		return guard == SPI_GUARD_IP ? &t10_pi_type1_ip : &t10_pi_type1_crc;
+	return guard == SPI_GUARD_IP ? &t10_pi_type3_ip : &t10_pi_type3_crc;
+}
+
+/* The tuple of one interval spread over several segments. */
+static unsigned int spi_pi_straddling(const struct spi_c *sc,
+				      struct bio_vec *bvecs,
+				      struct bvec_iter *iter, sector_t seed,
+				      struct t10_pi_tuple *out)
+{
+	unsigned int left = sc->cfg.interval, done = 0;
+	__wsum sum = 0;
+	u16 crc = 0;
+
+	while (left && !WARN_ON_ONCE(!iter->bi_size)) {
+		struct bio_vec bv = bvec_iter_bvec(bvecs, *iter);
+		unsigned int len = min(bv.bv_len, left);
+		void *p = bvec_kmap_local(&bv);
+
+		if (sc->cfg.guard == SPI_GUARD_CRC)
+			crc = crc_t10dif_update(crc, p, len);
+		else
+			sum = csum_block_add(sum, csum_partial(p, len, 0), done);
+		kunmap_local(p);
+		bvec_iter_advance(bvecs, iter, len);
+		left -= len;
+		done += len;
+	}
+
+	if (sc->cfg.guard == SPI_GUARD_CRC)
+		out->guard_tag = cpu_to_be16(crc);
+	else
+		out->guard_tag = (__force __be16)csum_fold(sum);
+	out->app_tag = 0;
+	out->ref_tag = sc->cfg.type == 1 ? cpu_to_be32(lower_32_bits(seed)) : 0;
+	return 1;
+}
+
+/*
+ * Compute the tuples of up to @max intervals from @iter into @out, and
+ * advance @iter past them.  Returns how many were computed (at least 1).
+ */
+static unsigned int spi_pi_next(const struct spi_c *sc, struct bio_vec *bvecs,
+				struct bvec_iter *iter, sector_t seed,
+				struct t10_pi_tuple *out, unsigned int max)
+{
+	struct bio_vec bv = bvec_iter_bvec(bvecs, *iter);
+	unsigned int n = min(bv.bv_len >> sc->interval_shift, max);
+	struct blk_integrity_iter it = {
+		.prot_buf = out,
+		.seed = seed,
+		.interval = sc->cfg.interval,
+		.tuple_size = sizeof(*out),
+		.disk_name = sc->name,
+	};
+	void *kaddr;
+
+	if (!n)
+		return spi_pi_straddling(sc, bvecs, iter, seed, out);
+
+	kaddr = bvec_kmap_local(&bv);
+	it.data_buf = kaddr;
+	it.data_size = n << sc->interval_shift;
+	sc->profile->generate_fn(&it);
+	kunmap_local(kaddr);
+	bvec_iter_advance(bvecs, iter, it.data_size);
+	return n;
+}
+
+/* The tuples of all data under @iter, reference tags counting from @seed. */
+void spi_pi_generate(const struct spi_c *sc, struct bio_vec *bvecs,
+		     struct bvec_iter iter, sector_t seed,
+		     struct t10_pi_tuple *tuples)
+{
+	unsigned int done = 0;
+
+	while (iter.bi_size)
+		done += spi_pi_next(sc, bvecs, &iter, seed + done, tuples + done,
+				    UINT_MAX);
+}
+
+/*
+ * Compare the caller's data with the tuples computed at submit.  An interval
+ * whose guard differs is a violation, unless an earlier check saw it.
+ */
+void spi_pi_verify(struct spi_io *io, enum spi_check where)
+{
+	struct t10_pi_tuple now[SPI_TUPLES_PER_PAGE];
+	struct bvec_iter iter = io->data_iter;
+	struct spi_c *sc = io->sc;
+	unsigned int idx = 0, k, n;
+
+	while (iter.bi_size && idx < io->nr_intervals) {
+		struct bio_vec bv = bvec_iter_bvec(io->data_bvecs, iter);
+
+		n = spi_pi_next(sc, io->data_bvecs, &iter, 0, now,
+				ARRAY_SIZE(now));
+		for (k = 0; k < n; k++, idx++) {
+			if (now[k].guard_tag == io->tuples[idx].guard_tag ||
+			    test_bit(idx, io->changed))
+				continue;
+			__set_bit(idx, io->changed);
+			io->nr_changed++;
+			spi_count(sc, where == SPI_AT_DISPATCH ?
+				  SPI_STAT_CHANGED_DISPATCH :
+				  SPI_STAT_CHANGED_COMPLETION, 1);
+			if (io->snapshot)
+				spi_count(sc, SPI_STAT_ABSORBED, 1);
+			spi_violation(io, idx, bv.bv_page,
+				      bv.bv_offset + (k << sc->interval_shift),
+				      be16_to_cpu(now[k].guard_tag), where);
+		}
+	}
+}
+
+/*
+ * Give the lower device the tuples computed at submit, so that it checks
+ * exactly those.  The block layer leaves a bio that carries a payload alone,
+ * and the lower disk only remaps type 1 reference tags from the seed.
+ */
+int spi_pi_attach(struct spi_io *io, gfp_t gfp)
+{
+	unsigned int len = io->nr_intervals * sizeof(struct t10_pi_tuple);
+	struct bio_integrity_payload *bip;
+	struct bio *lower = io->lower;
+
+	bip = bio_integrity_alloc(lower, gfp, 1);
+	if (IS_ERR(bip))
+		return PTR_ERR(bip);
+	if (bio_integrity_add_page(lower, virt_to_page(io->tuples), len,
+				   offset_in_page(io->tuples)) != len)
+		return -ENOMEM;
+	bip->bip_iter.bi_size = len;
+	bip_set_seed(bip, lower->bi_iter.bi_sector);
+	if (io->sc->cfg.guard == SPI_GUARD_IP)
+		bip->bip_flags |= BIP_IP_CHECKSUM;
+	return 0;
+}

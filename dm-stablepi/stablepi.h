@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-stablepi: shared definitions.
+ *
+ * A write is mapped in three steps.  At submit (map) the target computes the
+ * T10 PI tuple of every protection interval of the caller's data.  At
+ * dispatch, after an optional simulated DMA latency (hold_us), it compares
+ * the data with those tuples again and hands the write to the lower device;
+ * with an integrity profile below, the lower device receives exactly the
+ * tuples computed at submit.  At completion it compares once more.  Every
+ * interval whose guard tag changed is a violation: it is counted once, at
+ * the first check that saw it, and recorded with what owns the page.
+ */
+#ifndef DM_STABLEPI_H
+#define DM_STABLEPI_H
+
+#include <linux/bio.h>
+#include <linux/blk-integrity.h>
+#include <linux/device-mapper.h>
+#include <linux/hrtimer.h>
+#include <linux/mempool.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/t10-pi.h>
+#include <linux/workqueue.h>
+
+#define DM_MSG_PREFIX "stablepi"
+
+/*
+ * Writes are split at 256 KiB, so that the tuples of one write fit one page
+ * (512 intervals of 512 bytes) and a bounce copy needs at most 64 pages.
+ */
+#define SPI_MAX_IO_SECTORS	512
+#define SPI_MAX_INTERVALS	(SPI_MAX_IO_SECTORS * SECTOR_SIZE / 512)
+#define SPI_MAX_IO_PAGES	(SPI_MAX_IO_SECTORS * SECTOR_SIZE / PAGE_SIZE)
+
+#define SPI_HOLD_US_MAX		1000000
+#define SPI_LOG_DEFAULT		256
+#define SPI_LOG_MAX		65536
+#define SPI_RETRIES_MAX		4
+
+enum spi_mode {
+	SPI_MODE_DETECT,
+	SPI_MODE_BLOCK,
+	SPI_MODE_COPY,
+	SPI_MODE_RETRY,
+};
+
+enum spi_guard {
+	SPI_GUARD_CRC,
+	SPI_GUARD_IP,
+};
+
+/* Where a change was seen. */
+enum spi_check {
+	SPI_AT_DISPATCH,
+	SPI_AT_COMPLETION,
+};
+
+/* The table line, parsed (config.c). */
+struct spi_config {
+	enum spi_mode mode;
+	enum spi_guard guard;
+	unsigned int type;		/* 1 or 3 */
+	unsigned int interval;		/* bytes: 512 or 4096 */
+	unsigned int hold_us;
+	bool stable_writes;
+	unsigned int log_size;
+	bool fail_changed;
+};
+
+/* Counters, in the order dmsetup status prints them (stats.c). */
+enum spi_stat {
+	SPI_STAT_WRITES,
+	SPI_STAT_WRITE_BYTES,
+	SPI_STAT_INTERVALS,
+	SPI_STAT_CHANGED_DISPATCH,
+	SPI_STAT_CHANGED_COMPLETION,
+	SPI_STAT_LOWER_PI_ERRORS,
+	SPI_STAT_READ_PI_ERRORS,
+	SPI_STAT_ABSORBED,
+	SPI_STAT_REPAIRED,
+	SPI_STAT_RETRY_FAILED,
+	SPI_STAT_CHANGED_FAILED,
+	SPI_STAT_READS,
+	SPI_STAT_READ_BYTES,
+	SPI_STAT_LOWER_ERRORS,
+	SPI_STAT_DEFERRED,
+	SPI_NR_STATS
+};
+
+struct spi_stats {
+	u64 v[SPI_NR_STATS];
+};
+
+/* One violation, as kept in the ring and shown by "violations". */
+struct spi_violation {
+	u64 seq;
+	u64 time_ns;			/* CLOCK_REALTIME */
+	sector_t sector;		/* dm sector of the interval */
+	unsigned int interval;		/* index of the interval in the write */
+	u16 guard_submit;
+	u16 guard_found;
+	enum spi_check where;
+	bool file;			/* page-cache page under writeback */
+	dev_t s_dev;
+	char s_id[32];
+	unsigned long ino;
+	loff_t offset;			/* file offset of the interval */
+	pid_t pid;			/* submitter (thread group id) */
+	char comm[TASK_COMM_LEN];
+};
+
+/* Ring of the newest violations (violation.c). */
+struct spi_vlog {
+	spinlock_t lock;		/* protects ring and next_seq */
+	struct spi_violation *ring;
+	unsigned int size;
+	u64 next_seq;
+};
+
+/* Per target. */
+struct spi_c {
+	struct dm_dev *dev;
+	sector_t start;
+	struct spi_config cfg;
+	struct dm_target *ti;
+	const char *name;		/* the dm device's kernel name */
+
+	/* The kernel's T10 PI profile used to generate tuples. */
+	const struct blk_integrity_profile *profile;
+	/* The lower device checks PI: send it our tuples. */
+	bool lower_pi;
+	unsigned int interval_shift;
+
+	struct bio_set bs;		/* bios sent to the lower device */
+	mempool_t tuple_pool;		/* one page of tuples per write */
+	mempool_t page_pool;		/* snapshot pages (copy, retry) */
+	struct mutex alloc_lock;	/* one blocking snapshot at a time */
+	struct workqueue_struct *wq;
+
+	struct spi_stats __percpu *stats;
+	struct spi_vlog vlog;
+};
+
+/* Per bio: the dm clone's per-bio data. */
+struct spi_io {
+	struct spi_c *sc;
+	struct bio *lower;		/* what goes to the lower device */
+	struct t10_pi_tuple *tuples;	/* computed at submit */
+	unsigned int nr_intervals;
+	unsigned int nr_changed;
+	sector_t sector;		/* dm sector of the write */
+	struct bvec_iter data_iter;	/* the caller's data */
+	struct bio_vec *data_bvecs;
+	bool write;
+	bool snapshot;			/* lower bio carries our own copy */
+	u8 retries;
+	blk_status_t status;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	struct hrtimer hold;
+	struct work_struct work;
+	DECLARE_BITMAP(changed, SPI_MAX_INTERVALS);
+};
+
+static inline struct bio *spi_io_bio(struct spi_io *io)
+{
+	return dm_bio_from_per_bio_data(io, sizeof(*io));
+}
+
+/* config.c */
+int spi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
+		     struct spi_config *cfg, struct block_device *bdev);
+void spi_config_emit(const struct spi_config *cfg, char *result,
+		     unsigned int maxlen, unsigned int *sz);
+const char *spi_mode_name(enum spi_mode mode);
+
+/* pi.c */
+const struct blk_integrity_profile *spi_pi_profile(unsigned int type,
+						   enum spi_guard guard);
+void spi_pi_generate(const struct spi_c *sc, struct bio_vec *bvecs,
+		     struct bvec_iter iter, sector_t seed,
+		     struct t10_pi_tuple *tuples);
+void spi_pi_verify(struct spi_io *io, enum spi_check where);
+int spi_pi_attach(struct spi_io *io, gfp_t gfp);
+
+/* io.c */
+int spi_map(struct dm_target *ti, struct bio *bio);
+int spi_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
+
+/* violation.c */
+int spi_vlog_init(struct spi_vlog *vlog, unsigned int size);
+void spi_vlog_exit(struct spi_vlog *vlog);
+void spi_vlog_clear(struct spi_vlog *vlog);
+void spi_violation(struct spi_io *io, unsigned int interval,
+		   struct page *page, unsigned int offset, u16 found,
+		   enum spi_check where);
+void spi_vlog_emit(struct spi_vlog *vlog, unsigned int max, char *result,
+		   unsigned int maxlen);
+
+/* stats.c */
+static inline void spi_count(struct spi_c *sc, enum spi_stat s, u64 n)
+{
+	this_cpu_add(sc->stats->v[s], n);
+}
+
+void spi_stats_sum(struct spi_c *sc, u64 *sum);
+void spi_stats_clear(struct spi_c *sc);
+
+#endif
