@@ -7,6 +7,12 @@
  * on the buffers of the writes still in flight.  The thread never blocks
  * while the run lasts; after the deadline it waits for the outstanding
  * completions in bounded steps.
+ *
+ * Writes are queued with IOSQE_ASYNC, so an io-wq worker issues them and
+ * io_uring_submit() returns at once.  Without it, a block device write is
+ * issued inline: protection information is generated, and a device that
+ * checks it synchronously (scsi_debug) has checked it, before the submitter
+ * regains control and could scribble.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -40,6 +46,7 @@ static int uring_submit_idle(struct wac_scribble *s, struct wac_uring *u)
 		io_uring_prep_write(sqe, t->fd, slot->buf, (unsigned int)t->bs,
 				    slot->offset);
 		io_uring_sqe_set_data(sqe, slot);
+		io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
 		atomic_store_explicit(&slot->in_flight, true,
 				      memory_order_relaxed);
 		u->in_flight++;
