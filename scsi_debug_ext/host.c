@@ -89,16 +89,27 @@ static int sdext_eh_device_reset(struct scsi_cmnd *scmd)
 	return SUCCESS;
 }
 
-/* Bus and host reset: every disk. */
-static int sdext_eh_host_reset(struct scsi_cmnd *scmd)
+static void sdext_reset_all(struct sdext_host *h)
 {
-	struct sdext_host *h = sdext_host_of(scmd);
 	unsigned int i;
 
 	sdext_cancel_all(h, NULL, DID_RESET << 16);
 	for (i = 0; i < h->nr_disks; i++)
 		sdext_count(h->disks[i], SDEXT_STAT_RESETS);
+}
+
+/* Bus and host reset: every disk. */
+static int sdext_eh_host_reset(struct scsi_cmnd *scmd)
+{
+	sdext_reset_all(sdext_host_of(scmd));
 	return SUCCESS;
+}
+
+/* A reset asked for through /sys/class/scsi_host/hostN/host_reset. */
+static int sdext_host_reset(struct Scsi_Host *shost, int reset_type)
+{
+	sdext_reset_all(shost_priv(shost));
+	return 0;
 }
 
 static int sdext_slave_alloc(struct scsi_device *sdev)
@@ -127,6 +138,7 @@ static struct scsi_host_template sdext_template = {
 	.eh_target_reset_handler = sdext_eh_device_reset,
 	.eh_bus_reset_handler	= sdext_eh_host_reset,
 	.eh_host_reset_handler	= sdext_eh_host_reset,
+	.host_reset		= sdext_host_reset,
 	.slave_alloc		= sdext_slave_alloc,
 	.slave_destroy		= sdext_slave_destroy,
 	.this_id		= -1,
