@@ -39,11 +39,9 @@ static int spi_parse_location(struct dm_target *ti, struct dm_arg_set *as,
 	const char *path = dm_shift_arg(as);
 	unsigned long long start;
 	sector_t dev_size;
-	char dummy;
 	int r;
 
-	if (sscanf(dm_shift_arg(as), "%llu%c", &start, &dummy) != 1 ||
-	    start != (sector_t)start) {
+	if (kstrtoull(dm_shift_arg(as), 10, &start) || start != (sector_t)start) {
 		ti->error = "Invalid offset (expected a number of 512-byte sectors)";
 		return -EINVAL;
 	}

@@ -49,6 +49,16 @@ expect_ge() { _expect_int -ge "$1" "$2" "$3"; }
 expect_lt() { _expect_int -lt "$1" "$2" "$3"; }
 expect_le() { _expect_int -le "$1" "$2" "$3"; }
 
+expect_str() {
+	local a=$1 b=$2 what=$3
+
+	if [ "$a" = "$b" ]; then
+		echo "ok: $what ($a)"
+	else
+		fail "$what: '$a' is not '$b'"
+	fi
+}
+
 expect_match() {
 	local text=$1 re=$2 what=$3
 

@@ -185,5 +185,6 @@ kmsg_lines() {
 	dmesg | grep -E "$1" || true
 }
 
+. "$STPI_SRC/tests/lib/stablepi.sh"
 [ -r "$STPI_SRC/tests/lib/sdext.sh" ] && . "$STPI_SRC/tests/lib/sdext.sh"
 true
