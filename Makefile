@@ -5,6 +5,7 @@
 #   make                 build the kernel modules (against KDIR) and the tools
 #   make check [T=PAT]   host unit tests, then in-VM integration tests
 #   make demo            the main job: every mode against the positive controls
+#   make bench           throughput ratios, measured side by side in the VM
 #   make lint            checkpatch --strict and sparse on the kernel code
 #   make selftest        show that the test runner reports failures
 #   make clean
@@ -18,7 +19,7 @@ export KDIR
 
 DEPS := tools/deps
 
-.PHONY: all deps modules tools check demo lint selftest clean kdir-check
+.PHONY: all deps modules tools check demo bench lint selftest clean kdir-check
 
 all: modules tools
 
@@ -46,6 +47,9 @@ check:
 
 demo: all
 	@tools/demo
+
+bench: all
+	@tools/bench
 
 lint: kdir-check
 	@tools/lint

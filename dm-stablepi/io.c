@@ -12,18 +12,36 @@
  *   dispatch    after the hold, re-verify the caller's data, then submit
  *   completion  re-verify again, then complete the caller's write
  *
+ * The mode decides what the lower bio carries: the caller's pages (detect,
+ * block), a copy made at submit (copy), or the caller's pages and, when they
+ * changed at dispatch or the lower device failed the write's PI, a fresh copy
+ * under fresh PI re-issued from the workqueue (retry).
+ *
  * map never sleeps: it allocates with GFP_NOWAIT and, when memory is short,
  * hands the write to the target's workqueue, which allocates with GFP_NOIO
- * from mempools.  No lock is taken and no data page is locked or waited on.
+ * from mempools.  No lock is taken on the way (a mutex serializes only
+ * snapshots that must wait for memory) and no data page is locked or waited
+ * on.
  */
 
 #include <linux/bio.h>
 #include <linux/highmem.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 
 #include "stablepi.h"
 
 #define SPI_GFP_MAP	(GFP_NOWAIT | __GFP_NOWARN)
+
+/*
+ * GFP_NOWAIT fails only near the min watermark, just short of the OOM
+ * killer, so the fallback is hard to reach on purpose: force_defer takes it
+ * for every write.
+ */
+static bool spi_force_defer;
+module_param_named(force_defer, spi_force_defer, bool, 0644);
+MODULE_PARM_DESC(force_defer,
+		 "Prepare every write in the workqueue with GFP_NOIO, as when GFP_NOWAIT finds no memory (testing)");
 
 static sector_t spi_lower_sector(struct spi_c *sc, sector_t sector)
 {
@@ -31,6 +49,14 @@ static sector_t spi_lower_sector(struct spi_c *sc, sector_t sector)
 }
 
 static void spi_lower_endio(struct bio *lower);
+
+static void spi_lower_set(struct spi_io *io, struct bio *lower, bool snapshot)
+{
+	lower->bi_end_io = spi_lower_endio;
+	lower->bi_private = io;
+	io->lower = lower;
+	io->snapshot = snapshot;
+}
 
 /* The lower bio shares the caller's data pages. */
 static int spi_lower_clone(struct spi_io *io, gfp_t gfp)
@@ -43,50 +69,82 @@ static int spi_lower_clone(struct spi_io *io, gfp_t gfp)
 	if (!lower)
 		return -ENOMEM;
 	lower->bi_iter.bi_sector = spi_lower_sector(sc, bio->bi_iter.bi_sector);
-	lower->bi_end_io = spi_lower_endio;
-	lower->bi_private = io;
-	io->lower = lower;
+	spi_lower_set(io, lower, false);
 	return 0;
 }
 
 static void spi_lower_free(struct spi_io *io)
 {
-	bio_put(io->lower);
+	if (io->snapshot)
+		spi_snapshot_free(io->sc, io->lower);
+	else
+		bio_put(io->lower);
 	io->lower = NULL;
 }
 
-/* Tuples and lower bio; on failure nothing is left allocated. */
+static struct t10_pi_tuple *spi_tuples_alloc(struct spi_c *sc, gfp_t gfp)
+{
+	struct page *page = mempool_alloc(&sc->tuple_pool, gfp);
+
+	return page ? page_address(page) : NULL;
+}
+
+static void spi_tuples_free(struct spi_c *sc, struct t10_pi_tuple *tuples)
+{
+	if (tuples)
+		mempool_free(virt_to_page(tuples), &sc->tuple_pool);
+}
+
+/*
+ * Compute @tuples over what the lower bio carries and, when the lower
+ * device checks PI, attach them.  A bio that arrived with a payload of its
+ * own keeps it.
+ */
+static int spi_lower_protect(struct spi_io *io, struct t10_pi_tuple *tuples,
+			     gfp_t gfp)
+{
+	struct bio *lower = io->lower;
+	struct spi_c *sc = io->sc;
+
+	spi_pi_generate(sc, lower->bi_io_vec, lower->bi_iter,
+			lower->bi_iter.bi_sector, tuples);
+	if (sc->lower_pi && !bio_integrity(lower))
+		return spi_pi_attach(io, tuples, gfp);
+	return 0;
+}
+
+/*
+ * Tuples and lower bio: a copy of the data in copy mode, the caller's pages
+ * otherwise.  On failure nothing is left allocated.
+ */
 static int spi_prepare(struct spi_io *io, gfp_t gfp)
 {
 	struct spi_c *sc = io->sc;
-	struct page *page;
-	int r;
+	struct bio *lower;
 
-	page = mempool_alloc(&sc->tuple_pool, gfp);
-	if (!page)
+	io->tuples = spi_tuples_alloc(sc, gfp);
+	if (!io->tuples)
 		return -ENOMEM;
-	io->tuples = page_address(page);
 
-	r = spi_lower_clone(io, gfp);
-	if (r)
+	if (sc->cfg.mode == SPI_MODE_COPY) {
+		lower = spi_snapshot(io, gfp);
+		if (!lower)
+			goto free_tuples;
+		spi_lower_set(io, lower, true);
+	} else if (spi_lower_clone(io, gfp)) {
 		goto free_tuples;
+	}
 
-	spi_pi_generate(sc, io->lower->bi_io_vec, io->lower->bi_iter,
-			io->lower->bi_iter.bi_sector, io->tuples);
-
-	if (sc->lower_pi && !bio_integrity(io->lower)) {
-		r = spi_pi_attach(io, gfp);
-		if (r)
-			goto free_lower;
+	if (spi_lower_protect(io, io->tuples, gfp)) {
+		spi_lower_free(io);
+		goto free_tuples;
 	}
 	return 0;
 
-free_lower:
-	spi_lower_free(io);
 free_tuples:
-	mempool_free(virt_to_page(io->tuples), &sc->tuple_pool);
+	spi_tuples_free(sc, io->tuples);
 	io->tuples = NULL;
-	return r;
+	return -ENOMEM;
 }
 
 /* Complete the caller's write. */
@@ -94,8 +152,12 @@ static void spi_finish(struct spi_io *io, blk_status_t status)
 {
 	struct bio *bio = spi_io_bio(io);
 
-	mempool_free(virt_to_page(io->tuples), &io->sc->tuple_pool);
+	if (io->lower)
+		spi_lower_free(io);
+	spi_tuples_free(io->sc, io->tuples);
+	spi_tuples_free(io->sc, io->retry_tuples);
 	io->tuples = NULL;
+	io->retry_tuples = NULL;
 	bio->bi_status = status;
 	bio_endio(bio);
 }
@@ -105,11 +167,54 @@ static void spi_submit(struct spi_io *io)
 	dm_submit_bio_remap(spi_io_bio(io), io->lower);
 }
 
+/*
+ * Retry mode: replace what the lower device got, or was about to get, with
+ * a fresh copy of the data under fresh PI.  Called from the workqueue.
+ */
+static int spi_reissue_prepare(struct spi_io *io)
+{
+	struct spi_c *sc = io->sc;
+	struct bio *lower;
+
+	if (!io->retry_tuples) {
+		io->retry_tuples = spi_tuples_alloc(sc, GFP_NOIO);
+		if (!io->retry_tuples)
+			return -ENOMEM;
+	}
+	lower = spi_snapshot(io, GFP_NOIO);
+	if (!lower)
+		return -ENOMEM;
+	spi_lower_free(io);
+	spi_lower_set(io, lower, true);
+	if (spi_lower_protect(io, io->retry_tuples, GFP_NOIO))
+		return -ENOMEM;
+	io->retries++;
+	spi_count(sc, SPI_STAT_REISSUED, 1);
+	return 0;
+}
+
+static void spi_reissue_work(struct work_struct *work)
+{
+	struct spi_io *io = container_of(work, struct spi_io, work);
+
+	/* Not expected: every allocation comes from a mempool. */
+	if (spi_reissue_prepare(io)) {
+		spi_finish(io, BLK_STS_RESOURCE);
+		return;
+	}
+	spi_submit(io);
+}
+
 static void spi_dispatch_work(struct work_struct *work)
 {
 	struct spi_io *io = container_of(work, struct spi_io, work);
 
 	spi_pi_verify(io, SPI_AT_DISPATCH);
+	if (io->nr_changed && io->sc->cfg.mode == SPI_MODE_RETRY &&
+	    !io->snapshot && spi_reissue_prepare(io)) {
+		spi_finish(io, BLK_STS_RESOURCE);
+		return;
+	}
 	spi_submit(io);
 }
 
@@ -136,7 +241,8 @@ static void spi_start(struct spi_io *io)
 	}
 	hrtimer_init(&io->hold, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	io->hold.function = spi_hold_expired;
-	hrtimer_start(&io->hold, ns_to_ktime((u64)hold_us * NSEC_PER_USEC), HRTIMER_MODE_REL_SOFT);
+	hrtimer_start(&io->hold, ns_to_ktime((u64)hold_us * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_SOFT);
 }
 
 /* map found no memory without waiting: wait for it here. */
@@ -144,19 +250,37 @@ static void spi_prepare_work(struct work_struct *work)
 {
 	struct spi_io *io = container_of(work, struct spi_io, work);
 
+	/* Not expected: every allocation comes from a mempool. */
 	if (spi_prepare(io, GFP_NOIO)) {
-		/* Not expected: every allocation comes from a mempool. */
-		spi_io_bio(io)->bi_status = BLK_STS_RESOURCE;
-		bio_endio(spi_io_bio(io));
+		spi_finish(io, BLK_STS_RESOURCE);
 		return;
 	}
 	spi_start(io);
+}
+
+/*
+ * Retry mode re-issues a write the lower device failed with a protection
+ * error.  Without PI below nothing checked what the device got, so a write
+ * whose pages changed in flight is re-issued too, unless the device
+ * already got a copy.
+ */
+static bool spi_wants_reissue(struct spi_io *io, blk_status_t status,
+			      bool changed_in_flight)
+{
+	struct spi_c *sc = io->sc;
+
+	if (sc->cfg.mode != SPI_MODE_RETRY)
+		return false;
+	if (status == BLK_STS_PROTECTION)
+		return true;
+	return !status && !sc->lower_pi && !io->snapshot && changed_in_flight;
 }
 
 static void spi_lower_endio(struct bio *lower)
 {
 	struct spi_io *io = lower->bi_private;
 	blk_status_t status = lower->bi_status;
+	unsigned int seen = io->nr_changed;
 	struct spi_c *sc = io->sc;
 
 	if (status == BLK_STS_PROTECTION)
@@ -165,9 +289,23 @@ static void spi_lower_endio(struct bio *lower)
 		spi_count(sc, SPI_STAT_LOWER_ERRORS, 1);
 
 	spi_pi_verify(io, SPI_AT_COMPLETION);
-	spi_lower_free(io);
 
-	if (!status && io->nr_changed && sc->cfg.fail_changed) {
+	if (spi_wants_reissue(io, status, io->nr_changed != seen)) {
+		if (io->retries < SPI_RETRIES_MAX) {
+			INIT_WORK(&io->work, spi_reissue_work);
+			queue_work(sc->wq, &io->work);
+			return;
+		}
+		spi_count(sc, SPI_STAT_RETRY_FAILED, 1);
+		DMERR_LIMIT("%s: write at sector %llu fails its PI check after %u re-issues",
+			    sc->name, (unsigned long long)io->sector, io->retries);
+		status = BLK_STS_PROTECTION;
+	} else if (!status && io->retries) {
+		spi_count(sc, SPI_STAT_REPAIRED, 1);
+	}
+
+	/* What a DIX disk would have done with pages changed in flight. */
+	if (!status && io->nr_changed && !io->snapshot && sc->cfg.fail_changed) {
 		spi_count(sc, SPI_STAT_CHANGED_FAILED, 1);
 		status = BLK_STS_PROTECTION;
 	}
@@ -180,6 +318,7 @@ static int spi_map_write(struct spi_c *sc, struct spi_io *io, struct bio *bio)
 	io->snapshot = false;
 	io->retries = 0;
 	io->lower = NULL;
+	io->retry_tuples = NULL;
 	io->nr_changed = 0;
 	io->sector = bio->bi_iter.bi_sector;
 	io->data_iter = bio->bi_iter;
@@ -194,7 +333,7 @@ static int spi_map_write(struct spi_c *sc, struct spi_io *io, struct bio *bio)
 	spi_count(sc, SPI_STAT_WRITE_BYTES, bio->bi_iter.bi_size);
 	spi_count(sc, SPI_STAT_INTERVALS, io->nr_intervals);
 
-	if (likely(!spi_prepare(io, SPI_GFP_MAP))) {
+	if (likely(!READ_ONCE(spi_force_defer) && !spi_prepare(io, SPI_GFP_MAP))) {
 		spi_start(io);
 	} else {
 		spi_count(sc, SPI_STAT_DEFERRED, 1);

@@ -143,7 +143,7 @@ void spi_pi_verify(struct spi_io *io, enum spi_check where)
  * exactly those.  The block layer leaves a bio that carries a payload alone,
  * and the lower disk only remaps type 1 reference tags from the seed.
  */
-int spi_pi_attach(struct spi_io *io, gfp_t gfp)
+int spi_pi_attach(struct spi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp)
 {
 	unsigned int len = io->nr_intervals * sizeof(struct t10_pi_tuple);
 	struct bio_integrity_payload *bip;
@@ -152,8 +152,8 @@ int spi_pi_attach(struct spi_io *io, gfp_t gfp)
 	bip = bio_integrity_alloc(lower, gfp, 1);
 	if (IS_ERR(bip))
 		return PTR_ERR(bip);
-	if (bio_integrity_add_page(lower, virt_to_page(io->tuples), len,
-				   offset_in_page(io->tuples)) != len)
+	if (bio_integrity_add_page(lower, virt_to_page(tuples), len,
+				   offset_in_page(tuples)) != len)
 		return -ENOMEM;
 	bip->bip_iter.bi_size = len;
 	bip_set_seed(bip, lower->bi_iter.bi_sector);

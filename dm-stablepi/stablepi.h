@@ -86,6 +86,7 @@ enum spi_stat {
 	SPI_STAT_READ_BYTES,
 	SPI_STAT_LOWER_ERRORS,
 	SPI_STAT_DEFERRED,
+	SPI_STAT_REISSUED,
 	SPI_NR_STATS
 };
 
@@ -148,13 +149,14 @@ struct spi_io {
 	struct spi_c *sc;
 	struct bio *lower;		/* what goes to the lower device */
 	struct t10_pi_tuple *tuples;	/* computed at submit */
+	struct t10_pi_tuple *retry_tuples; /* of a re-issued copy */
 	unsigned int nr_intervals;
 	unsigned int nr_changed;
 	sector_t sector;		/* dm sector of the write */
 	struct bvec_iter data_iter;	/* the caller's data */
 	struct bio_vec *data_bvecs;
 	bool write;
-	bool snapshot;			/* lower bio carries our own copy */
+	bool snapshot;			/* the lower bio carries a copy */
 	u8 retries;
 	blk_status_t status;
 	pid_t pid;
@@ -183,7 +185,11 @@ void spi_pi_generate(const struct spi_c *sc, struct bio_vec *bvecs,
 		     struct bvec_iter iter, sector_t seed,
 		     struct t10_pi_tuple *tuples);
 void spi_pi_verify(struct spi_io *io, enum spi_check where);
-int spi_pi_attach(struct spi_io *io, gfp_t gfp);
+int spi_pi_attach(struct spi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp);
+
+/* snapshot.c */
+struct bio *spi_snapshot(struct spi_io *io, gfp_t gfp);
+void spi_snapshot_free(struct spi_c *sc, struct bio *lower);
 
 /* io.c */
 int spi_map(struct dm_target *ti, struct bio *bio);

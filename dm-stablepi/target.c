@@ -65,10 +65,6 @@ static int spi_check_config(struct dm_target *ti, struct spi_c *sc)
 {
 	sector_t iv_sectors = sc->cfg.interval >> SECTOR_SHIFT;
 
-	if (sc->cfg.mode != SPI_MODE_DETECT) {
-		ti->error = "Mode not implemented yet (only detect)";
-		return -EINVAL;
-	}
 	if (sc->start & (iv_sectors - 1)) {
 		ti->error = "Offset is not a multiple of the interval";
 		return -EINVAL;
@@ -89,10 +85,13 @@ static int spi_alloc(struct dm_target *ti, struct spi_c *sc)
 		r = bioset_integrity_create(&sc->bs, SPI_MIN_IOS);
 	if (!r)
 		r = mempool_init_page_pool(&sc->tuple_pool, SPI_MIN_IOS, 0);
+	if (!r && (sc->cfg.mode == SPI_MODE_COPY || sc->cfg.mode == SPI_MODE_RETRY))
+		r = mempool_init_page_pool(&sc->page_pool, SPI_MAX_IO_PAGES, 0);
 	if (r) {
-		ti->error = "Cannot allocate bio and tuple pools";
+		ti->error = "Cannot allocate bio, tuple and page pools";
 		return -ENOMEM;
 	}
+	mutex_init(&sc->alloc_lock);
 
 	sc->wq = alloc_workqueue("kstablepid/%s", WQ_MEM_RECLAIM, 0, sc->name);
 	sc->stats = alloc_percpu(struct spi_stats);

@@ -5,7 +5,7 @@
 # The counters of "dmsetup status", in order (docs/dm-stablepi.rst).
 STPI_STATS=(writes write_bytes intervals changed_dispatch changed_completion
 	    lower_pi_errors read_pi_errors absorbed repaired retry_failed
-	    changed_failed reads read_bytes lower_errors deferred)
+	    changed_failed reads read_bytes lower_errors deferred reissued)
 
 # stpi_create NAME DISK [OPT...]: a stablepi device over all of DISK with the
 # optional parameters OPT (key:value words); prints its node.
@@ -60,4 +60,17 @@ wac_run() {
 # wac_kv KEY: a value from the last wac_run.
 wac_kv() {
 	kv "$1" < "$STPI_TMP/wac.kv"
+}
+
+# dix_mode_run MODE: dio-scribble on a stablepi device in MODE (hold_us:1000)
+# over scsi_debug dif=3 dix=199; leaves the device "spi" for the caller's
+# checks and reports the counters.
+dix_mode_run() {
+	local mode=$1 disk dev
+
+	disk=$(sd_load dev_size_mb=64 dif=3 dix=199 delay=0)
+	stpi_load
+	dev=$(stpi_create spi "$disk" "mode:$mode" hold_us:1000)
+	wac_run --file "$dev" --dio-scribble --size 16m --duration 3 > "$STPI_TMP/wac.log"
+	report "$mode: violations $(stpi_violations spi), lower protection errors $(stpi_stat spi lower_pi_errors), wac errors $(wac_kv io_errors), absorbed $(stpi_stat spi absorbed), repaired $(stpi_stat spi repaired), $(wac_kv dio_writes_per_s) writes/s"
 }

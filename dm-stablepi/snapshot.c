@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-stablepi: snapshots of a write's data, for copy and retry modes.
+ *
+ * A snapshot is a lower bio over pages of the target's page mempool holding
+ * a copy of the caller's data, packed from offset 0.  A write is at most
+ * SPI_MAX_IO_PAGES pages and the mempool keeps that many in reserve, so one
+ * snapshot can always be completed.  Allocations that may block hold
+ * alloc_lock, so that two writes never each hold half of the reserve while
+ * waiting for the other half; allocations with GFP_NOWAIT take what is free
+ * and give everything back when a page is missing.
+ */
+
+#include <linux/bio.h>
+#include <linux/highmem.h>
+
+#include "stablepi.h"
+
+void spi_snapshot_free(struct spi_c *sc, struct bio *lower)
+{
+	struct bvec_iter_all iter;
+	struct bio_vec *bv;
+
+	bio_for_each_segment_all(bv, lower, iter)
+		mempool_free(bv->bv_page, &sc->page_pool);
+	bio_put(lower);
+}
+
+static struct bio *spi_snapshot_alloc(struct spi_io *io, gfp_t gfp)
+{
+	unsigned int size = io->data_iter.bi_size;
+	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE);
+	struct bio *bio = spi_io_bio(io);
+	struct spi_c *sc = io->sc;
+	struct bio *lower;
+	unsigned int i, len;
+
+	lower = bio_alloc_bioset(sc->dev->bdev, nr, bio->bi_opf, gfp, &sc->bs);
+	if (!lower)
+		return NULL;
+	for (i = 0; i < nr; i++, size -= len) {
+		struct page *page = mempool_alloc(&sc->page_pool, gfp);
+
+		if (!page) {
+			spi_snapshot_free(sc, lower);
+			return NULL;
+		}
+		len = min_t(unsigned int, size, PAGE_SIZE);
+		__bio_add_page(lower, page, len, 0);
+	}
+	return lower;
+}
+
+/* Copy the caller's data, as it is now, into the snapshot's pages. */
+static void spi_snapshot_copy(struct spi_io *io, struct bio *lower)
+{
+	struct bvec_iter src = io->data_iter;
+	unsigned int di = 0, doff = 0;
+
+	while (src.bi_size) {
+		struct bio_vec bv = bvec_iter_bvec(io->data_bvecs, src);
+		struct page *dst = lower->bi_io_vec[di].bv_page;
+		unsigned int len = min_t(unsigned int, bv.bv_len, PAGE_SIZE - doff);
+
+		memcpy_from_page(page_address(dst) + doff, bv.bv_page,
+				 bv.bv_offset, len);
+		bvec_iter_advance(io->data_bvecs, &src, len);
+		doff += len;
+		if (doff == PAGE_SIZE) {
+			di++;
+			doff = 0;
+		}
+	}
+}
+
+/* A lower bio carrying a copy of the caller's data; NULL without memory. */
+struct bio *spi_snapshot(struct spi_io *io, gfp_t gfp)
+{
+	struct bio *bio = spi_io_bio(io);
+	bool blocking = gfpflags_allow_blocking(gfp);
+	struct spi_c *sc = io->sc;
+	struct bio *lower;
+
+	if (blocking)
+		mutex_lock(&sc->alloc_lock);
+	lower = spi_snapshot_alloc(io, gfp);
+	if (blocking)
+		mutex_unlock(&sc->alloc_lock);
+	if (!lower)
+		return NULL;
+
+	spi_snapshot_copy(io, lower);
+	lower->bi_iter.bi_sector = sc->start +
+				   dm_target_offset(sc->ti, io->sector);
+	lower->bi_ioprio = bio->bi_ioprio;
+	return lower;
+}
