@@ -68,9 +68,54 @@ wac_kv() {
 dix_mode_run() {
 	local mode=$1 disk dev
 
-	disk=$(sd_load dev_size_mb=64 dif=3 dix=199 delay=0)
+	disk=$(lower_load 64 3-crc)
 	stpi_load
 	dev=$(stpi_create spi "$disk" "mode:$mode" hold_us:1000)
 	wac_run --file "$dev" --dio-scribble --size 16m --duration 3 > "$STPI_TMP/wac.log"
 	report "$mode: violations $(stpi_violations spi), lower protection errors $(stpi_stat spi lower_pi_errors), wac errors $(wac_kv io_errors), absorbed $(stpi_stat spi absorbed), repaired $(stpi_stat spi repaired), $(wac_kv dio_writes_per_s) writes/s"
 }
+
+# lower_load SIZE_MB PI [PARAM=VAL...]: load the disk under a stablepi test
+# and print it.  PI is "none" or TYPE-GUARD (1-crc, 1-ip, 3-crc, 3-ip);
+# PARAMs (sector_size=4096) are passed on.  The disk is scsi_debug, or
+# scsi_debug_ext with STPI_LOWER=sdext (then with a late DMA of
+# STPI_SDEXT_DMA_US, default 100 us).
+lower_load() {
+	local size=$1 pi=$2 type= guard= params=()
+
+	shift 2
+	if [ "$pi" != none ]; then
+		type=${pi%-*}
+		guard=$([ "${pi#*-}" = ip ] && echo 1 || echo 0)
+	fi
+	case ${STPI_LOWER:-scsi_debug} in
+	scsi_debug)
+		params=(dev_size_mb="$size" delay=0)
+		# dix=199 as in the original reports; any non-zero value enables DIX.
+		[ -n "$type" ] && params+=(dif="$type" dix=$([ "$type" = 3 ] && echo 199 || echo 1) guard="$guard")
+		sd_load "${params[@]}" "$@"
+		;;
+	sdext)
+		params=(dev_size_mb="$size" dma_delay_us="${STPI_SDEXT_DMA_US:-100}")
+		if [ -n "$type" ]; then
+			params+=(dif="$type" dix=1 guard="$guard")
+		else
+			params+=(dif=0 dix=0)
+		fi
+		sdext_load "${params[@]}" "$@"
+		;;
+	*)
+		fail "STPI_LOWER='$STPI_LOWER': expected scsi_debug or sdext"
+		;;
+	esac
+}
+
+lower_unload() {
+	case ${STPI_LOWER:-scsi_debug} in
+	scsi_debug) sd_unload ;;
+	sdext) sdext_unload ;;
+	esac
+}
+
+# The kernel log lines a lower disk writes when it rejects a guard tag.
+LOWER_GUARD_LOG='GUARD check failed|protection error, dev|[Gg]uard check failed'
