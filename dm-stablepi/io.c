@@ -43,11 +43,6 @@ module_param_named(force_defer, spi_force_defer, bool, 0644);
 MODULE_PARM_DESC(force_defer,
 		 "Prepare every write in the workqueue with GFP_NOIO, as when GFP_NOWAIT finds no memory (testing)");
 
-static sector_t spi_lower_sector(struct spi_c *sc, sector_t sector)
-{
-	return sc->start + dm_target_offset(sc->ti, sector);
-}
-
 static void spi_lower_endio(struct bio *lower);
 
 static void spi_lower_set(struct spi_io *io, struct bio *lower, bool snapshot)

@@ -90,8 +90,7 @@ struct bio *spi_snapshot(struct spi_io *io, gfp_t gfp)
 		return NULL;
 
 	spi_snapshot_copy(io, lower);
-	lower->bi_iter.bi_sector = sc->start +
-				   dm_target_offset(sc->ti, io->sector);
+	lower->bi_iter.bi_sector = spi_lower_sector(sc, io->sector);
 	lower->bi_ioprio = bio->bi_ioprio;
 	return lower;
 }

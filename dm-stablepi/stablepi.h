@@ -171,6 +171,12 @@ static inline struct bio *spi_io_bio(struct spi_io *io)
 	return dm_bio_from_per_bio_data(io, sizeof(*io));
 }
 
+/* The lower device's sector for dm sector @sector. */
+static inline sector_t spi_lower_sector(struct spi_c *sc, sector_t sector)
+{
+	return sc->start + dm_target_offset(sc->ti, sector);
+}
+
 /* config.c */
 int spi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
 		     struct spi_config *cfg, struct block_device *bdev);

@@ -54,7 +54,8 @@ void spi_vlog_clear(struct spi_vlog *vlog)
 
 /*
  * Who owns @page.  Only a folio under writeback is known to stay in its
- * mapping (truncation waits for writeback), so only then is it a file page.
+ * mapping (truncation waits for writeback), so only then is it a file page;
+ * a slab page (a kmalloc'ed buffer) has no mapping at all.
  * Inodes and superblocks are freed after an RCU grace period, so reading
  * them under rcu_read_lock() is safe even if another writer's writeback
  * ends meanwhile; the worst case is a stale name.
@@ -67,8 +68,8 @@ static void spi_owner(struct page *page, unsigned int offset,
 	struct inode *inode;
 
 	v->file = false;
-	if (!folio_test_writeback(folio) || folio_test_anon(folio) ||
-	    folio_test_swapcache(folio))
+	if (folio_test_slab(folio) || !folio_test_writeback(folio) ||
+	    folio_test_anon(folio) || folio_test_swapcache(folio))
 		return;
 
 	rcu_read_lock();

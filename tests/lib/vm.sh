@@ -129,17 +129,22 @@ mkfs_mount() {
 
 # fio_verify NAME ARGS...: one fio job with verify=crc32c.  ARGS are fio
 # options (--filename=... or --directory=..., --rw=..., --direct=...,
-# --size=..., --bs=...).  The job writes, then the page cache is dropped and a
-# second pass reads everything back from the device and verifies it, so the
-# device's own protection checks see both directions.  Fails on any I/O or
-# verify error.
+# --size=..., --bs=...).  With --direct=1 the job writes and reads back from
+# the device in one run; otherwise it writes, the page cache is dropped, and
+# a second run reads everything back from the device and verifies it.  So
+# the device's own protection checks see both directions.  Fails on any I/O
+# or verify error.
 fio_verify() {
-	local name=$1 out rc=0 pass
+	local name=$1 out rc passes=(write verify) pass extra
 
 	shift
-	for pass in write verify; do
-		local extra=(--do_verify=0)
-		[ $pass = verify ] && extra=(--verify_only)
+	[[ " $* " == *" --direct=1 "* ]] && passes=(both)
+	for pass in "${passes[@]}"; do
+		case $pass in
+		write) extra=(--do_verify=0) ;;
+		verify) extra=(--verify_only) ;;
+		both) extra=(--do_verify=1) ;;
+		esac
 		rc=0
 		out=$(fio --name="$name" --ioengine=psync --bs=4k --verify=crc32c \
 			--verify_fatal=1 --unlink=0 --end_fsync=1 "$@" "${extra[@]}" 2>&1) || rc=$?

@@ -21,6 +21,7 @@ enum {
 	OPT_FILE = 256,
 	OPT_SIZE,
 	OPT_BS,
+	OPT_BUF_OFFSET,
 	OPT_PWRITERS,
 	OPT_MMAP_WRITERS,
 	OPT_DIRECT,
@@ -37,6 +38,7 @@ static const struct option wac_long_options[] = {
 	{ "file",		required_argument,	NULL, OPT_FILE },
 	{ "size",		required_argument,	NULL, OPT_SIZE },
 	{ "bs",			required_argument,	NULL, OPT_BS },
+	{ "buf-offset",		required_argument,	NULL, OPT_BUF_OFFSET },
 	{ "pwriters",		required_argument,	NULL, OPT_PWRITERS },
 	{ "mmap-writers",	required_argument,	NULL, OPT_MMAP_WRITERS },
 	{ "direct",		no_argument,		NULL, OPT_DIRECT },
@@ -89,6 +91,10 @@ void wac_usage(FILE *f)
 "                      device for a block device (--size may shrink it)\n"
 "  --bs SIZE           bytes per write (default 4096; a multiple of 512 with\n"
 "                      --direct or --dio-scribble)\n"
+"  --buf-offset SIZE   start write buffers SIZE bytes past a page boundary\n"
+"                      (default 0; below the page size, a multiple of 512\n"
+"                      with --direct): O_DIRECT buffers aligned to sectors\n"
+"                      but not to pages\n"
 "\n"
 "Writers:\n"
 "  --pwriters N        pwrite() threads (default 4, or 0 with --dio-scribble)\n"
@@ -167,8 +173,8 @@ static bool parse_count(const char *opt, const char *arg, unsigned int min,
 	return true;
 }
 
-static bool parse_size(const char *opt, const char *arg, uint64_t max,
-		       uint64_t *out)
+static bool parse_size(const char *opt, const char *arg, uint64_t min,
+		       uint64_t max, uint64_t *out)
 {
 	const char *end;
 	unsigned int shift = 0;
@@ -202,9 +208,10 @@ static bool parse_size(const char *opt, const char *arg, uint64_t max,
 				opt, arg);
 		return false;
 	}
-	if (ret == -ERANGE || v > (max >> shift) || v == 0) {
-		wac_usage_error("%s: '%s' is out of range (1 to %llu bytes)",
-				opt, arg, (unsigned long long)max);
+	if (ret == -ERANGE || v > (max >> shift) || (v << shift) < min) {
+		wac_usage_error("%s: '%s' is out of range (%llu to %llu bytes)",
+				opt, arg, (unsigned long long)min,
+				(unsigned long long)max);
 		return false;
 	}
 	*out = v << shift;
@@ -324,6 +331,12 @@ static bool check_options(struct wac_options *o, bool pwriters_set,
 				o->dio_scribble ? "--dio-scribble" : "--direct");
 		return false;
 	}
+	if (o->direct && o->buf_offset % WAC_SECTOR) {
+		wac_usage_error("--buf-offset %s: must be a multiple of %d with %s",
+				o->buf_offset_arg, WAC_SECTOR,
+				o->dio_scribble ? "--dio-scribble" : "--direct");
+		return false;
+	}
 	if (o->size && o->size < o->bs) {
 		wac_usage_error("--size %s is smaller than --bs %s",
 				o->size_arg, o->bs_arg);
@@ -361,15 +374,22 @@ enum wac_parse_result wac_parse_options(struct wac_options *o,
 			o->path = optarg;
 			break;
 		case OPT_SIZE:
-			if (!parse_size("--size", optarg, WAC_MAX_SIZE,
+			if (!parse_size("--size", optarg, 1, WAC_MAX_SIZE,
 					&o->size))
 				return WAC_PARSE_ERROR;
 			o->size_arg = optarg;
 			break;
 		case OPT_BS:
-			if (!parse_size("--bs", optarg, WAC_MAX_BS, &o->bs))
+			if (!parse_size("--bs", optarg, 1, WAC_MAX_BS, &o->bs))
 				return WAC_PARSE_ERROR;
 			o->bs_arg = optarg;
+			break;
+		case OPT_BUF_OFFSET:
+			if (!parse_size("--buf-offset", optarg, 0,
+					(uint64_t)sysconf(_SC_PAGESIZE) - 1,
+					&o->buf_offset))
+				return WAC_PARSE_ERROR;
+			o->buf_offset_arg = optarg;
 			break;
 		case OPT_PWRITERS:
 			if (!parse_count("--pwriters", optarg, 0,

@@ -46,6 +46,8 @@ struct wac_options {
 	const char *size_arg;		/* as typed, for messages */
 	uint64_t bs;
 	const char *bs_arg;
+	uint64_t buf_offset;		/* of write buffers past a page boundary */
+	const char *buf_offset_arg;
 	unsigned int pwriters;
 	unsigned int mmap_writers;
 	bool direct;			/* O_DIRECT; implied by dio_scribble */

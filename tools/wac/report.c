@@ -155,6 +155,7 @@ static void report_line(FILE *f, const struct wac_options *o,
 	put_str(f, "engine", o->dio_scribble ? wac_engine_name(o->engine) :
 						"none");
 	put_u64(f, "iodepth", o->dio_scribble ? o->iodepth : 0);
+	put_u64(f, "buf_offset", o->buf_offset);
 	put_u64(f, "direct", o->direct);
 	put_str(f, "sync", wac_sync_name(o->sync));
 	put_u64(f, "bs", t->bs);

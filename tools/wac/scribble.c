@@ -88,7 +88,6 @@ int wac_scribble_init(struct wac_scribble *s, const struct wac_ctx *ctx)
 	struct wac_rng fill;
 	struct wac_slot *slot;
 	unsigned int i;
-	void *buf;
 	int ret;
 
 	*s = (struct wac_scribble) {
@@ -108,10 +107,9 @@ int wac_scribble_init(struct wac_scribble *s, const struct wac_ctx *ctx)
 		atomic_init(&slot->in_flight, false);
 		wac_rng_init(&slot->rng, ctx->opts->seed,
 			     wac_stream(WAC_KIND_DIO, i));
-		ret = posix_memalign(&buf, t->page_size, t->bs);
+		ret = wac_target_buffer(t, &slot->buf_base, &slot->buf);
 		if (ret)
 			return ret;
-		slot->buf = buf;
 		wac_rng_fill(&fill, slot->buf, t->bs);
 	}
 	return s->ops->setup(s);
@@ -146,7 +144,7 @@ void wac_scribble_free(struct wac_scribble *s)
 		s->ops->teardown(s);
 	if (s->slots) {
 		for (i = 0; i < s->depth; i++)
-			free(s->slots[i].buf);
+			free(s->slots[i].buf_base);
 	}
 	free(s->slots);
 	s->slots = NULL;

@@ -23,7 +23,8 @@ struct wac_scribble;
 struct wac_slot {
 	struct wac_scribble *s;
 	unsigned int index;
-	unsigned char *buf;		/* bs bytes, page aligned */
+	void *buf_base;			/* allocation holding buf */
+	unsigned char *buf;		/* bs bytes, --buf-offset past a page */
 	uint64_t offset;		/* of the current write */
 	uint64_t seq;			/* writes issued from this slot */
 	uint64_t scribble_seq;		/* changes made to the buffer */

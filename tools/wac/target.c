@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -89,6 +90,21 @@ static int map_target(struct wac_target *t)
 	return WAC_EXIT_OK;
 }
 
+/*
+ * A write buffer of bs bytes starting buf_offset bytes past a page
+ * boundary; free *base when done.  Returns 0 or an errno.
+ */
+int wac_target_buffer(const struct wac_target *t, void **base,
+		      unsigned char **buf)
+{
+	int ret = posix_memalign(base, t->page_size, t->bs + t->buf_offset);
+
+	if (ret)
+		return ret;
+	*buf = (unsigned char *)*base + t->buf_offset;
+	return 0;
+}
+
 int wac_target_open(struct wac_target *t, const struct wac_options *o)
 {
 	int flags = O_RDWR | O_CLOEXEC;
@@ -100,6 +116,7 @@ int wac_target_open(struct wac_target *t, const struct wac_options *o)
 		.fd = -1,
 		.bs = o->bs,
 		.page_size = (size_t)sysconf(_SC_PAGESIZE),
+		.buf_offset = o->buf_offset,
 	};
 
 	if (stat(t->path, &st)) {

@@ -21,10 +21,13 @@ struct wac_target {
 	uint64_t nr_blocks;		/* bs-aligned write slots in size */
 	unsigned int lbs;		/* logical block size of a device */
 	size_t page_size;
+	size_t buf_offset;		/* of write buffers past a page boundary */
 	unsigned char *map;		/* MAP_SHARED view of [0, size) */
 };
 
 int wac_target_open(struct wac_target *t, const struct wac_options *o);
+int wac_target_buffer(const struct wac_target *t, void **base,
+		      unsigned char **buf);
 void wac_target_close(struct wac_target *t);
 
 #endif /* WAC_TARGET_H */

@@ -102,9 +102,7 @@ int wac_writer_init(struct wac_writer *w, const struct wac_ctx *ctx,
 		.index = index,
 	};
 	wac_rng_init(&w->rng, ctx->opts->seed, wac_stream(kind, index));
-	/* Page aligned: good for O_DIRECT on any logical block size. */
-	return posix_memalign(&w->buf, ctx->target->page_size,
-			      ctx->target->bs);
+	return wac_target_buffer(ctx->target, &w->buf_base, &w->buf);
 }
 
 int wac_writer_start(struct wac_writer *w)
@@ -127,6 +125,7 @@ void wac_writer_join(struct wac_writer *w)
 
 void wac_writer_free(struct wac_writer *w)
 {
-	free(w->buf);
+	free(w->buf_base);
+	w->buf_base = NULL;
 	w->buf = NULL;
 }

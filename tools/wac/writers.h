@@ -18,7 +18,8 @@ struct wac_writer {
 	enum wac_kind kind;		/* WAC_KIND_PWRITE or WAC_KIND_MMAP */
 	unsigned int index;
 	struct wac_rng rng;
-	void *buf;			/* bs bytes, page aligned */
+	void *buf_base;			/* allocation holding buf */
+	unsigned char *buf;		/* bs bytes, --buf-offset past a page */
 	struct wac_counters counters;
 };
 
