@@ -14,8 +14,13 @@
 # that kernel is also the one the test VM boots.  On a real machine use
 # make KDIR=/lib/modules/$(uname -r)/build.  W=1 and C=1 are passed to kbuild.
 
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
-export KDIR
+# The default is evaluated when used, not when this file is read: "make check"
+# on a fresh machine installs the headers after make has started.  Only a KDIR
+# given by the user reaches the scripts' environment (make exports command-line
+# and environment variables); the scripts compute the same default themselves.
+ifeq ($(origin KDIR),undefined)
+KDIR = $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+endif
 
 DEPS := tools/deps
 

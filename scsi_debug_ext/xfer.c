@@ -34,9 +34,9 @@ static ktime_t sdext_us(unsigned int us)
 	return ns_to_ktime((u64)us * NSEC_PER_USEC);
 }
 
-static void sdext_complete(struct sdext_cmd *c)
+/* Take @c off the in-flight list; whoever does so owns it. */
+static bool sdext_take(struct sdext_host *h, struct sdext_cmd *c)
 {
-	struct sdext_host *h = c->disk->host;
 	unsigned long flags;
 	bool owned;
 
@@ -44,7 +44,12 @@ static void sdext_complete(struct sdext_cmd *c)
 	owned = !list_empty(&c->node);
 	list_del_init(&c->node);
 	spin_unlock_irqrestore(&h->lock, flags);
-	if (owned)
+	return owned;
+}
+
+static void sdext_complete(struct sdext_cmd *c)
+{
+	if (sdext_take(c->disk->host, c))
 		scsi_done(c->scmd);
 }
 
@@ -183,13 +188,8 @@ static void sdext_quiesce(struct sdext_host *h, struct sdext_cmd *c)
  */
 bool sdext_cancel_cmd(struct sdext_host *h, struct sdext_cmd *c)
 {
-	unsigned long flags;
-	bool owned;
+	bool owned = sdext_take(h, c);
 
-	spin_lock_irqsave(&h->lock, flags);
-	owned = !list_empty(&c->node);
-	list_del_init(&c->node);
-	spin_unlock_irqrestore(&h->lock, flags);
 	if (owned)
 		sdext_quiesce(h, c);
 	return owned;

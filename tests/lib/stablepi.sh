@@ -62,6 +62,13 @@ wac_kv() {
 	kv "$1" < "$STPI_TMP/wac.kv"
 }
 
+# wac_completed_per_s: O_DIRECT writes completed per second in the last
+# wac_run, failed ones included.
+wac_completed_per_s() {
+	awk -v n=$(($(wac_kv dio_writes) + $(wac_kv dio_errors))) -v t="$(wac_kv duration_s)" \
+		'BEGIN { printf "%d", n / t }'
+}
+
 # dix_mode_run MODE: dio-scribble on a stablepi device in MODE (hold_us:1000)
 # over scsi_debug dif=3 dix=199; leaves the device "spi" for the caller's
 # checks and reports the counters.
@@ -72,7 +79,7 @@ dix_mode_run() {
 	stpi_load
 	dev=$(stpi_create spi "$disk" "mode:$mode" hold_us:1000)
 	wac_run --file "$dev" --dio-scribble --size 16m --duration 3 > "$STPI_TMP/wac.log"
-	report "$mode: violations $(stpi_violations spi), lower protection errors $(stpi_stat spi lower_pi_errors), wac errors $(wac_kv io_errors), absorbed $(stpi_stat spi absorbed), repaired $(stpi_stat spi repaired), $(wac_kv dio_writes_per_s) writes/s"
+	report "$mode: violations $(stpi_violations spi), lower protection errors $(stpi_stat spi lower_pi_errors), wac errors $(wac_kv io_errors), absorbed $(stpi_stat spi absorbed), repaired $(stpi_stat spi repaired), $(wac_completed_per_s) writes/s completed"
 }
 
 # lower_load SIZE_MB PI [PARAM=VAL...]: load the disk under a stablepi test
