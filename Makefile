@@ -14,12 +14,13 @@
 # that kernel is also the one the test VM boots.  On a real machine use
 # make KDIR=/lib/modules/$(uname -r)/build.  W=1 and C=1 are passed to kbuild.
 
-# The default is evaluated when used, not when this file is read: "make check"
-# on a fresh machine installs the headers after make has started.  Only a KDIR
-# given by the user reaches the scripts' environment (make exports command-line
-# and environment variables); the scripts compute the same default themselves.
+# The default (tools/lib/kdir) is evaluated when used, not when this file is
+# read: "make check" on a fresh machine installs the headers after make has
+# started.  Only a KDIR given by the user reaches the scripts' environment
+# (make exports command-line and environment variables); the scripts ask
+# tools/lib/kdir for the same default.
 ifeq ($(origin KDIR),undefined)
-KDIR = $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+KDIR = $(shell $(CURDIR)/tools/lib/kdir)
 endif
 
 DEPS := tools/deps
