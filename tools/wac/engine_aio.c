@@ -74,9 +74,7 @@ static int aio_reap(struct wac_scribble *s, struct wac_aio *a, long min_nr,
 	for (i = 0; i < n; i++) {
 		slot = a->events[i].data;
 		res = (long)a->events[i].res;
-		wac_count_write(&s->counters, res, s->ctx->target->bs);
-		atomic_store_explicit(&slot->in_flight, false,
-				      memory_order_relaxed);
+		wac_slot_complete(slot, &s->counters, res);
 		a->in_flight--;
 	}
 	return n;

@@ -28,9 +28,7 @@ static void *thread_writer(void *arg)
 		done = pwrite(t->fd, slot->buf, t->bs, (off_t)slot->offset);
 		if (done < 0)
 			done = -errno;
-		atomic_store_explicit(&slot->in_flight, false,
-				      memory_order_release);
-		wac_count_write(&slot->counters, done, t->bs);
+		wac_slot_complete(slot, &slot->counters, done);
 	}
 	return NULL;
 }

@@ -70,8 +70,7 @@ static void uring_complete(struct wac_scribble *s, struct wac_uring *u,
 {
 	struct wac_slot *slot = io_uring_cqe_get_data(cqe);
 
-	wac_count_write(&s->counters, cqe->res, s->ctx->target->bs);
-	atomic_store_explicit(&slot->in_flight, false, memory_order_relaxed);
+	wac_slot_complete(slot, &s->counters, cqe->res);
 	u->in_flight--;
 	io_uring_cqe_seen(&u->ring, cqe);
 }

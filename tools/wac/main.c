@@ -7,7 +7,7 @@
  * the moment the device reads them.  See docs/wac.rst.
  *
  * main: parse options, open the target, set up every worker, run until the
- * deadline (or SIGINT/SIGTERM), join, report.
+ * deadline (or SIGINT/SIGTERM), join, read back (--read-back), report.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +17,7 @@
 
 #include "fault.h"
 #include "options.h"
+#include "readback.h"
 #include "report.h"
 #include "scribble.h"
 #include "writers.h"
@@ -181,6 +182,11 @@ static int run(const struct wac_options *o, struct wac_target *t)
 	result->elapsed = (double)(wac_now_ns() - run.start_ns) /
 			  WAC_NSEC_PER_SEC;
 	collect(result, &workers);
+	if (o->read_back) {
+		ret = wac_read_back(t, &result->read_back);
+		if (ret)
+			goto out;
+	}
 	wac_report(stdout, o, t, result);
 out:
 	free_workers(&workers);

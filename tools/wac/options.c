@@ -31,6 +31,7 @@ enum {
 	OPT_DIO_SCRIBBLE,
 	OPT_ENGINE,
 	OPT_IODEPTH,
+	OPT_READ_BACK,
 	OPT_HELP = 'h',
 };
 
@@ -48,6 +49,7 @@ static const struct option wac_long_options[] = {
 	{ "dio-scribble",	no_argument,		NULL, OPT_DIO_SCRIBBLE },
 	{ "engine",		required_argument,	NULL, OPT_ENGINE },
 	{ "iodepth",		required_argument,	NULL, OPT_IODEPTH },
+	{ "read-back",		no_argument,		NULL, OPT_READ_BACK },
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ NULL,			0,			NULL, 0 },
 };
@@ -115,6 +117,8 @@ void wac_usage(FILE *f)
 "  --seed S            seed for offsets and contents, decimal or 0x-hex\n"
 "                      (default: from the clock and pid; printed at the end)\n"
 "  --duration SECONDS  run time, fractions allowed (default 10)\n"
+"  --read-back         after the run, read the whole range back with O_DIRECT\n"
+"                      and count the 4 KiB blocks that cannot be read\n"
 "  -h, --help          show this help and exit\n"
 "\n"
 "SIZE is a number of bytes with an optional k, m, g or t suffix (powers of\n"
@@ -440,6 +444,9 @@ enum wac_parse_result wac_parse_options(struct wac_options *o,
 					 WAC_MAX_IODEPTH, &o->iodepth))
 				return WAC_PARSE_ERROR;
 			iodepth_set = true;
+			break;
+		case OPT_READ_BACK:
+			o->read_back = true;
 			break;
 		case OPT_HELP:
 			return WAC_PARSE_HELP;

@@ -58,6 +58,7 @@ struct wac_options {
 	bool dio_scribble;
 	enum wac_engine engine;
 	unsigned int iodepth;
+	bool read_back;			/* read [0, size) back after the run */
 };
 
 enum wac_parse_result {

@@ -101,6 +101,18 @@ static void report_summary(FILE *f, const struct wac_options *o,
 	if (r->dio_failed)
 		fprintf(f, "note      the %s engine stopped early: %s\n",
 			wac_engine_name(o->engine), strerror(r->dio_failed));
+	if (o->dio_scribble)
+		fprintf(f, "latency   slowest dio write %.3f ms\n",
+			(double)r->kind[WAC_KIND_DIO].max_latency_ns / 1e6);
+	if (o->read_back)
+		fprintf(f, "read-back %" PRIu64 " blocks of %d bytes in %.3f s: %"
+			PRIu64 " unreadable (EIO %" PRIu64 ", EILSEQ %" PRIu64
+			")\n", r->read_back.blocks, WAC_READ_BACK_BLOCK,
+			r->read_back.seconds, r->read_back.unreadable,
+			r->read_back.eio, r->read_back.eilseq);
+	if (o->read_back && r->read_back.fsync_error)
+		fprintf(f, "note      the fsync before the read-back failed: %s\n",
+			strerror(r->read_back.fsync_error));
 	if (r->dio_abandoned)
 		fprintf(f, "note      %" PRIu64 " writes were still in flight %d s after the deadline\n",
 			r->dio_abandoned,
@@ -162,6 +174,13 @@ static void report_line(FILE *f, const struct wac_options *o,
 	put_u64(f, "size", t->size);
 	put_u64(f, "seed", o->seed);
 	put_u64(f, "interrupted", r->interrupted);
+	put_u64(f, "dio_max_latency_us", dio->max_latency_ns / 1000);
+	put_u64(f, "read_back", o->read_back);
+	put_u64(f, "read_back_blocks", r->read_back.blocks);
+	put_u64(f, "unreadable_blocks", r->read_back.unreadable);
+	put_u64(f, "unreadable_eio", r->read_back.eio);
+	put_u64(f, "unreadable_eilseq", r->read_back.eilseq);
+	put_u64(f, "read_back_fsync_errno", (uint64_t)r->read_back.fsync_error);
 	fputc('\n', f);
 }
 

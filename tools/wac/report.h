@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "readback.h"
 #include "wac.h"
 
 struct wac_result {
@@ -19,6 +20,7 @@ struct wac_result {
 	unsigned int threads[WAC_KIND_NR];
 	uint64_t dio_abandoned;
 	int dio_failed;			/* errno that stopped the engine */
+	struct wac_read_back read_back;	/* with --read-back */
 };
 
 void wac_report(FILE *f, const struct wac_options *o,

@@ -36,6 +36,16 @@ void wac_slot_prepare(struct wac_slot *slot)
 	stamp = (++slot->seq << 16) | slot->index;
 	for (off = 0; off < t->bs; off += WAC_SECTOR)
 		memcpy(slot->buf + off, &stamp, sizeof(stamp));
+	slot->submit_ns = wac_now_ns();
+}
+
+/* The write of @slot ended with @res (bytes, or -errno): count it in @c. */
+void wac_slot_complete(struct wac_slot *slot, struct wac_counters *c,
+		       ssize_t res)
+{
+	wac_count_write(c, res, slot->s->ctx->target->bs);
+	wac_count_latency(c, wac_now_ns() - slot->submit_ns);
+	atomic_store_explicit(&slot->in_flight, false, memory_order_release);
 }
 
 /* Change every sector of the buffer once. */

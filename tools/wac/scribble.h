@@ -28,6 +28,7 @@ struct wac_slot {
 	uint64_t offset;		/* of the current write */
 	uint64_t seq;			/* writes issued from this slot */
 	uint64_t scribble_seq;		/* changes made to the buffer */
+	uint64_t submit_ns;		/* when the current write was issued */
 	atomic_bool in_flight;
 	struct wac_rng rng;
 	struct wac_counters counters;	/* thread engine: per writer thread */
@@ -70,6 +71,8 @@ void wac_scribble_free(struct wac_scribble *s);
 /* For the engines. */
 void wac_slot_prepare(struct wac_slot *slot);
 void wac_slot_scribble(struct wac_slot *slot);
+void wac_slot_complete(struct wac_slot *slot, struct wac_counters *c,
+		       ssize_t res);
 unsigned int wac_scribble_pass(struct wac_scribble *s);
 int wac_start_thread(struct wac_scribble *s, void *(*fn)(void *));
 void wac_join_thread(struct wac_scribble *s);

@@ -35,6 +35,12 @@ void wac_count_sigbus(struct wac_counters *c)
 	c->sigbus++;
 }
 
+void wac_count_latency(struct wac_counters *c, uint64_t ns)
+{
+	if (ns > c->max_latency_ns)
+		c->max_latency_ns = ns;
+}
+
 void wac_counters_add(struct wac_counters *dst, const struct wac_counters *src)
 {
 	size_t i;
@@ -46,6 +52,7 @@ void wac_counters_add(struct wac_counters *dst, const struct wac_counters *src)
 	dst->sigbus += src->sigbus;
 	dst->short_writes += src->short_writes;
 	dst->scribbles += src->scribbles;
+	wac_count_latency(dst, src->max_latency_ns);
 	for (i = 0; i < WAC_ERRNO_SLOTS; i++)
 		dst->by_errno[i] += src->by_errno[i];
 }

@@ -30,6 +30,7 @@ struct wac_counters {
 	uint64_t sigbus;		/* ... of which SIGBUS on a store */
 	uint64_t short_writes;
 	uint64_t scribbles;		/* buffer changes during a write */
+	uint64_t max_latency_ns;	/* slowest write, submit to completion */
 	uint64_t by_errno[WAC_ERRNO_SLOTS];
 };
 
@@ -37,6 +38,7 @@ void wac_count_write(struct wac_counters *c, ssize_t done, size_t len);
 void wac_count_error(struct wac_counters *c, int err);
 void wac_count_sync_error(struct wac_counters *c, int err);
 void wac_count_sigbus(struct wac_counters *c);
+void wac_count_latency(struct wac_counters *c, uint64_t ns);
 void wac_counters_add(struct wac_counters *dst,
 		      const struct wac_counters *src);
 
