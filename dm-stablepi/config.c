@@ -7,7 +7,8 @@
  * Each optional parameter is key:value, or the flag fail_changed.  Defaults
  * for guard, type and interval come from the lower device's integrity
  * profile when it has one, and a value that contradicts the profile is an
- * error.  Without a profile they are crc, 1 and the logical block size.
+ * error.  Without a profile they are crc, 1 and the logical block size,
+ * which must then be 512 or 4096 bytes to serve as the interval.
  */
 
 #include <linux/blkdev.h>
@@ -266,6 +267,10 @@ int spi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
 		r = spi_config_from_profile(ti, bi, cfg, &given);
 		if (r)
 			return r;
+	}
+	if (cfg->interval != 512 && cfg->interval != 4096) {
+		ti->error = "Logical block size is not 512 or 4096: give interval:4096";
+		return -EINVAL;
 	}
 	if (cfg->interval % bdev_logical_block_size(bdev)) {
 		ti->error = "interval is not a multiple of the device's logical block size";
