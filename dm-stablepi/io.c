@@ -13,15 +13,34 @@
  *   completion  re-verify again, then complete the caller's write
  *
  * The mode decides what the lower bio carries: the caller's pages (detect,
- * block), a copy made at submit (copy), or the caller's pages and, when they
- * changed at dispatch or the lower device failed the write's PI, a fresh copy
- * under fresh PI re-issued from the workqueue (retry).
+ * block), a copy made at submit (copy), or the caller's pages and, when
+ * they changed while the lower device had them or the device failed the
+ * write's PI, a fresh copy under fresh PI (retry).
  *
  * map never sleeps: it allocates with GFP_NOWAIT and, when memory is short,
- * hands the write to the target's workqueue, which allocates with GFP_NOIO
- * from mempools.  No lock is taken on the way (a mutex serializes only
- * snapshots that must wait for memory) and no data page is locked or waited
- * on.
+ * hands the write to a workqueue that allocates with GFP_NOIO from
+ * mempools.  No lock is taken on the way (a mutex serializes only snapshots
+ * that must wait for memory) and no data page is locked or waited on.
+ *
+ * Forward progress.  Three reserves back the writes of a device: tuple
+ * pages, lower bios (with their integrity payloads) and snapshot pages (one
+ * whole write's worth).  Only two kinds of work wait for them, each on its
+ * own WQ_MEM_RECLAIM queue:
+ *
+ *   prep_wq   a write map could not prepare: waits for a tuple page, a bio
+ *             and, in copy mode, snapshot pages; holds nothing while queued
+ *   retry_wq  a re-issue: waits for a bio and snapshot pages; holds only
+ *             its tuple page while queued (the lower bio and snapshot it
+ *             replaces were freed before it was queued)
+ *
+ * Everything else never waits for memory: io_wq dispatches held writes (or
+ * hands them to retry_wq), and completion frees or hands over.  So what a
+ * waiter waits for is held only by writes the lower device, a hold timer,
+ * io_wq or the single alloc_lock holder (which waits for nothing but
+ * snapshot pages) will release, and retry_wq never waits for a tuple page
+ * that prep_wq's items might hold.  On a shared queue a prepare blocked in
+ * the rescuer could wait for tuple pages held by re-issues queued behind
+ * it; separate queues rule that out.
  */
 
 #include <linux/bio.h>
@@ -91,20 +110,19 @@ static void spi_tuples_free(struct spi_c *sc, struct t10_pi_tuple *tuples)
 }
 
 /*
- * Compute @tuples over what the lower bio carries and, when the lower
+ * Compute the tuples over what the lower bio carries and, when the lower
  * device checks PI, attach them.  A bio that arrived with a payload of its
  * own keeps it.
  */
-static int spi_lower_protect(struct spi_io *io, struct t10_pi_tuple *tuples,
-			     gfp_t gfp)
+static int spi_lower_protect(struct spi_io *io, gfp_t gfp)
 {
 	struct bio *lower = io->lower;
 	struct spi_c *sc = io->sc;
 
 	spi_pi_generate(sc, lower->bi_io_vec, lower->bi_iter,
-			lower->bi_iter.bi_sector, tuples);
+			lower->bi_iter.bi_sector, io->tuples);
 	if (sc->lower_pi && !bio_integrity(lower))
-		return spi_pi_attach(io, tuples, gfp);
+		return spi_pi_attach(io, io->tuples, gfp);
 	return 0;
 }
 
@@ -130,7 +148,7 @@ static int spi_prepare(struct spi_io *io, gfp_t gfp)
 		goto free_tuples;
 	}
 
-	if (spi_lower_protect(io, io->tuples, gfp)) {
+	if (spi_lower_protect(io, gfp)) {
 		spi_lower_free(io);
 		goto free_tuples;
 	}
@@ -150,9 +168,7 @@ static void spi_finish(struct spi_io *io, blk_status_t status)
 	if (io->lower)
 		spi_lower_free(io);
 	spi_tuples_free(io->sc, io->tuples);
-	spi_tuples_free(io->sc, io->retry_tuples);
 	io->tuples = NULL;
-	io->retry_tuples = NULL;
 	bio->bi_status = status;
 	bio_endio(bio);
 }
@@ -163,51 +179,134 @@ static void spi_submit(struct spi_io *io)
 }
 
 /*
- * Retry mode: replace what the lower device got, or was about to get, with
- * a fresh copy of the data under fresh PI.  Called from the workqueue.
+ * Interval @idx of the caller's data changed (guard @found now): count and
+ * record it, unless an earlier check did.  @absorbed: the lower device has
+ * a copy, so the change does not reach it.
  */
-static int spi_reissue_prepare(struct spi_io *io)
+static void spi_record_change(struct spi_io *io, unsigned int idx,
+			      struct page *page, unsigned int offset,
+			      __be16 found, enum spi_check where,
+			      bool absorbed)
 {
 	struct spi_c *sc = io->sc;
-	struct bio *lower;
 
-	if (!io->retry_tuples) {
-		io->retry_tuples = spi_tuples_alloc(sc, GFP_NOIO);
-		if (!io->retry_tuples)
-			return -ENOMEM;
-	}
-	lower = spi_snapshot(io, GFP_NOIO);
-	if (!lower)
-		return -ENOMEM;
-	spi_lower_free(io);
-	spi_lower_set(io, lower, true);
-	if (spi_lower_protect(io, io->retry_tuples, GFP_NOIO))
-		return -ENOMEM;
-	io->retries++;
-	spi_count(sc, SPI_STAT_REISSUED, 1);
-	return 0;
+	if (__test_and_set_bit(idx, io->changed))
+		return;
+	io->nr_changed++;
+	spi_count(sc, where == SPI_AT_DISPATCH ? SPI_STAT_CHANGED_DISPATCH :
+		  SPI_STAT_CHANGED_COMPLETION, 1);
+	if (absorbed)
+		spi_count(sc, SPI_STAT_ABSORBED, 1);
+	spi_violation(io, idx, page, offset, be16_to_cpu(found), where);
 }
 
+struct spi_check_arg {
+	struct spi_io *io;
+	enum spi_check where;
+};
+
+static void spi_data_changed(void *arg, unsigned int idx, struct page *page,
+			     unsigned int offset, __be16 found)
+{
+	const struct spi_check_arg *c = arg;
+
+	spi_record_change(c->io, idx, page, offset, found, c->where,
+			  c->io->snapshot);
+}
+
+/* Compare the caller's data with the tuples and record what changed. */
+static void spi_verify(struct spi_io *io, enum spi_check where)
+{
+	struct spi_check_arg c = { .io = io, .where = where };
+
+	spi_pi_compare(io->sc, io->data_bvecs, io->data_iter, io->tuples,
+		       io->nr_intervals, spi_data_changed, &c);
+}
+
+/* Where interval @idx of the caller's data starts. */
+static void spi_data_interval(struct spi_io *io, unsigned int idx,
+			      struct page **page, unsigned int *offset)
+{
+	struct bvec_iter iter = io->data_iter;
+	struct bio_vec bv;
+
+	bvec_iter_advance(io->data_bvecs, &iter, idx << io->sc->interval_shift);
+	bv = bvec_iter_bvec(io->data_bvecs, iter);
+	*page = bv.bv_page;
+	*offset = bv.bv_offset;
+}
+
+/*
+ * Interval @idx of a fresh copy differs from the tuples: the caller's data
+ * changed before the copy was taken.  The copy takes that data to the
+ * device under its own guard, which replaces the one computed at submit.
+ */
+static void spi_copy_differs(void *arg, unsigned int idx,
+			     struct page *copy_page, unsigned int copy_offset,
+			     __be16 found)
+{
+	struct spi_io *io = arg;
+	struct page *page;
+	unsigned int offset;
+
+	if (!test_bit(idx, io->changed)) {
+		spi_data_interval(io, idx, &page, &offset);
+		spi_record_change(io, idx, page, offset, found,
+				  SPI_AT_DISPATCH, false);
+	}
+	io->tuples[idx].guard_tag = found;
+}
+
+/*
+ * Retry mode: send a fresh copy of the caller's data under fresh PI.  What
+ * the lower device had before was freed when the re-issue was queued; the
+ * write's tuple page is reused for the copy's tuples.
+ */
 static void spi_reissue_work(struct work_struct *work)
 {
 	struct spi_io *io = container_of(work, struct spi_io, work);
+	struct spi_c *sc = io->sc;
+	struct bio *lower;
 
-	/* Not expected: every allocation comes from a mempool. */
-	if (spi_reissue_prepare(io)) {
+	/* Not expected to fail: every allocation comes from a mempool. */
+	lower = spi_snapshot(io, GFP_NOIO);
+	if (!lower) {
 		spi_finish(io, BLK_STS_RESOURCE);
 		return;
 	}
+	spi_lower_set(io, lower, true);
+	spi_pi_compare(sc, lower->bi_io_vec, lower->bi_iter, io->tuples,
+		       io->nr_intervals, spi_copy_differs, io);
+	if (sc->lower_pi && spi_pi_attach(io, io->tuples, GFP_NOIO)) {
+		spi_finish(io, BLK_STS_RESOURCE);
+		return;
+	}
+	io->retries++;
+	spi_count(sc, SPI_STAT_REISSUED, 1);
 	spi_submit(io);
 }
 
+/*
+ * Free what the lower device had, then queue the re-issue.  Freeing first
+ * means a queued re-issue holds nothing that another write's wait for
+ * memory could depend on but its tuple page.
+ */
+static void spi_reissue(struct spi_io *io)
+{
+	spi_lower_free(io);
+	INIT_WORK(&io->work, spi_reissue_work);
+	queue_work(io->sc->retry_wq, &io->work);
+}
+
+/* After the hold: check the caller's data again, then dispatch. */
 static void spi_dispatch_work(struct work_struct *work)
 {
 	struct spi_io *io = container_of(work, struct spi_io, work);
 
-	spi_pi_verify(io, SPI_AT_DISPATCH);
+	spi_verify(io, SPI_AT_DISPATCH);
 	if (io->nr_changed && io->sc->cfg.mode == SPI_MODE_RETRY &&
-	    !io->snapshot && spi_reissue_prepare(io)) {
-		spi_finish(io, BLK_STS_RESOURCE);
+	    !io->snapshot) {
+		spi_reissue(io);
 		return;
 	}
 	spi_submit(io);
@@ -218,7 +317,7 @@ static enum hrtimer_restart spi_hold_expired(struct hrtimer *timer)
 	struct spi_io *io = container_of(timer, struct spi_io, hold);
 
 	INIT_WORK(&io->work, spi_dispatch_work);
-	queue_work(io->sc->wq, &io->work);
+	queue_work(io->sc->io_wq, &io->work);
 	return HRTIMER_NORESTART;
 }
 
@@ -255,27 +354,25 @@ static void spi_prepare_work(struct work_struct *work)
 
 /*
  * Retry mode re-issues a write the lower device failed with a protection
- * error.  Without PI below nothing checked what the device got, so a write
- * whose pages changed in flight is re-issued too, unless the device
- * already got a copy.
+ * error, and a write whose data changed while the lower device had the
+ * caller's pages, whatever the device said: a device that read the data
+ * twice (scsi_debug checks the guards, then copies), or that checks
+ * nothing, may have stored data that does not match its tags.  Other
+ * errors are the device's own and reach the caller as they are.
  */
-static bool spi_wants_reissue(struct spi_io *io, blk_status_t status,
-			      bool changed_in_flight)
+static bool spi_wants_reissue(struct spi_io *io, blk_status_t status)
 {
-	struct spi_c *sc = io->sc;
-
-	if (sc->cfg.mode != SPI_MODE_RETRY)
+	if (io->sc->cfg.mode != SPI_MODE_RETRY)
 		return false;
 	if (status == BLK_STS_PROTECTION)
 		return true;
-	return !status && !sc->lower_pi && !io->snapshot && changed_in_flight;
+	return !status && !io->snapshot && io->nr_changed;
 }
 
 static void spi_lower_endio(struct bio *lower)
 {
 	struct spi_io *io = lower->bi_private;
 	blk_status_t status = lower->bi_status;
-	unsigned int seen = io->nr_changed;
 	struct spi_c *sc = io->sc;
 
 	if (status == BLK_STS_PROTECTION)
@@ -283,12 +380,11 @@ static void spi_lower_endio(struct bio *lower)
 	else if (status)
 		spi_count(sc, SPI_STAT_LOWER_ERRORS, 1);
 
-	spi_pi_verify(io, SPI_AT_COMPLETION);
+	spi_verify(io, SPI_AT_COMPLETION);
 
-	if (spi_wants_reissue(io, status, io->nr_changed != seen)) {
+	if (spi_wants_reissue(io, status)) {
 		if (io->retries < SPI_RETRIES_MAX) {
-			INIT_WORK(&io->work, spi_reissue_work);
-			queue_work(sc->wq, &io->work);
+			spi_reissue(io);
 			return;
 		}
 		spi_count(sc, SPI_STAT_RETRY_FAILED, 1);
@@ -313,7 +409,6 @@ static int spi_map_write(struct spi_c *sc, struct spi_io *io, struct bio *bio)
 	io->snapshot = false;
 	io->retries = 0;
 	io->lower = NULL;
-	io->retry_tuples = NULL;
 	io->nr_changed = 0;
 	io->sector = bio->bi_iter.bi_sector;
 	io->data_iter = bio->bi_iter;
@@ -333,7 +428,7 @@ static int spi_map_write(struct spi_c *sc, struct spi_io *io, struct bio *bio)
 	} else {
 		spi_count(sc, SPI_STAT_DEFERRED, 1);
 		INIT_WORK(&io->work, spi_prepare_work);
-		queue_work(sc->wq, &io->work);
+		queue_work(sc->prep_wq, &io->work);
 	}
 	return DM_MAPIO_SUBMITTED;
 }

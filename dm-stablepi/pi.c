@@ -105,35 +105,28 @@ void spi_pi_generate(const struct spi_c *sc, struct bio_vec *bvecs,
 }
 
 /*
- * Compare the caller's data with the tuples computed at submit.  An interval
- * whose guard differs is a violation, unless an earlier check saw it.
+ * Compare the guards of the data under @iter with @tuples (at most @nr
+ * intervals) and call @fn for every interval whose guard differs, with the
+ * page and offset where the interval starts and the guard found.  What a
+ * difference means is the caller's business.
  */
-void spi_pi_verify(struct spi_io *io, enum spi_check where)
+void spi_pi_compare(const struct spi_c *sc, struct bio_vec *bvecs,
+		    struct bvec_iter iter, const struct t10_pi_tuple *tuples,
+		    unsigned int nr, spi_pi_mismatch_fn fn, void *arg)
 {
 	struct t10_pi_tuple now[SPI_TUPLES_PER_PAGE];
-	struct bvec_iter iter = io->data_iter;
-	struct spi_c *sc = io->sc;
 	unsigned int idx = 0, k, n;
 
-	while (iter.bi_size && idx < io->nr_intervals) {
-		struct bio_vec bv = bvec_iter_bvec(io->data_bvecs, iter);
+	while (iter.bi_size && idx < nr) {
+		struct bio_vec bv = bvec_iter_bvec(bvecs, iter);
 
-		n = spi_pi_next(sc, io->data_bvecs, &iter, 0, now,
-				ARRAY_SIZE(now));
+		n = spi_pi_next(sc, bvecs, &iter, 0, now, ARRAY_SIZE(now));
 		for (k = 0; k < n; k++, idx++) {
-			if (now[k].guard_tag == io->tuples[idx].guard_tag ||
-			    test_bit(idx, io->changed))
+			if (now[k].guard_tag == tuples[idx].guard_tag)
 				continue;
-			__set_bit(idx, io->changed);
-			io->nr_changed++;
-			spi_count(sc, where == SPI_AT_DISPATCH ?
-				  SPI_STAT_CHANGED_DISPATCH :
-				  SPI_STAT_CHANGED_COMPLETION, 1);
-			if (io->snapshot)
-				spi_count(sc, SPI_STAT_ABSORBED, 1);
-			spi_violation(io, idx, bv.bv_page,
-				      bv.bv_offset + (k << sc->interval_shift),
-				      be16_to_cpu(now[k].guard_tag), where);
+			fn(arg, idx, bv.bv_page,
+			   bv.bv_offset + (k << sc->interval_shift),
+			   now[k].guard_tag);
 		}
 	}
 }

@@ -138,7 +138,15 @@ struct spi_c {
 	mempool_t tuple_pool;		/* one page of tuples per write */
 	mempool_t page_pool;		/* snapshot pages (copy, retry) */
 	struct mutex alloc_lock;	/* one blocking snapshot at a time */
-	struct workqueue_struct *wq;
+
+	/*
+	 * Work that never waits for memory (dispatch after a hold) and work
+	 * that does (preparing a write map could not, re-issuing a write)
+	 * each have their own queue: see "Forward progress" in io.c.
+	 */
+	struct workqueue_struct *io_wq;
+	struct workqueue_struct *prep_wq;
+	struct workqueue_struct *retry_wq;	/* retry mode only */
 
 	struct spi_stats __percpu *stats;
 	struct spi_vlog vlog;
@@ -148,8 +156,7 @@ struct spi_c {
 struct spi_io {
 	struct spi_c *sc;
 	struct bio *lower;		/* what goes to the lower device */
-	struct t10_pi_tuple *tuples;	/* computed at submit */
-	struct t10_pi_tuple *retry_tuples; /* of a re-issued copy */
+	struct t10_pi_tuple *tuples;	/* computed at submit, or of the copy re-issued */
 	unsigned int nr_intervals;
 	unsigned int nr_changed;
 	sector_t sector;		/* dm sector of the write */
@@ -190,7 +197,12 @@ const struct blk_integrity_profile *spi_pi_profile(unsigned int type,
 void spi_pi_generate(const struct spi_c *sc, struct bio_vec *bvecs,
 		     struct bvec_iter iter, sector_t seed,
 		     struct t10_pi_tuple *tuples);
-void spi_pi_verify(struct spi_io *io, enum spi_check where);
+typedef void (*spi_pi_mismatch_fn)(void *arg, unsigned int idx,
+				   struct page *page, unsigned int offset,
+				   __be16 found);
+void spi_pi_compare(const struct spi_c *sc, struct bio_vec *bvecs,
+		    struct bvec_iter iter, const struct t10_pi_tuple *tuples,
+		    unsigned int nr, spi_pi_mismatch_fn fn, void *arg);
 int spi_pi_attach(struct spi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp);
 
 /* snapshot.c */

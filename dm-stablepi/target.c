@@ -23,8 +23,12 @@ static void spi_free(struct spi_c *sc)
 {
 	spi_vlog_exit(&sc->vlog);
 	free_percpu(sc->stats);
-	if (sc->wq)
-		destroy_workqueue(sc->wq);
+	if (sc->retry_wq)
+		destroy_workqueue(sc->retry_wq);
+	if (sc->prep_wq)
+		destroy_workqueue(sc->prep_wq);
+	if (sc->io_wq)
+		destroy_workqueue(sc->io_wq);
 	mempool_exit(&sc->page_pool);
 	mempool_exit(&sc->tuple_pool);
 	bioset_exit(&sc->bs);
@@ -93,10 +97,17 @@ static int spi_alloc(struct dm_target *ti, struct spi_c *sc)
 	}
 	mutex_init(&sc->alloc_lock);
 
-	sc->wq = alloc_workqueue("kstablepid/%s", WQ_MEM_RECLAIM, 0, sc->name);
+	sc->io_wq = alloc_workqueue("kstablepi_io/%s", WQ_MEM_RECLAIM, 0,
+				    sc->name);
+	sc->prep_wq = alloc_workqueue("kstablepi_prep/%s", WQ_MEM_RECLAIM, 0,
+				      sc->name);
+	if (sc->cfg.mode == SPI_MODE_RETRY)
+		sc->retry_wq = alloc_workqueue("kstablepi_retry/%s",
+					       WQ_MEM_RECLAIM, 0, sc->name);
 	sc->stats = alloc_percpu(struct spi_stats);
-	if (!sc->wq || !sc->stats) {
-		ti->error = "Cannot allocate workqueue and counters";
+	if (!sc->io_wq || !sc->prep_wq || !sc->stats ||
+	    (sc->cfg.mode == SPI_MODE_RETRY && !sc->retry_wq)) {
+		ti->error = "Cannot allocate workqueues and counters";
 		return -ENOMEM;
 	}
 	if (spi_vlog_init(&sc->vlog, sc->cfg.log_size)) {
