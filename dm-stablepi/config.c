@@ -17,31 +17,31 @@
 
 #include "stablepi.h"
 
-static const char * const spi_mode_names[] = {
-	[SPI_MODE_DETECT] = "detect",
-	[SPI_MODE_BLOCK] = "block",
-	[SPI_MODE_COPY] = "copy",
-	[SPI_MODE_RETRY] = "retry",
+static const char * const stpi_mode_names[] = {
+	[STPI_MODE_DETECT] = "detect",
+	[STPI_MODE_BLOCK] = "block",
+	[STPI_MODE_COPY] = "copy",
+	[STPI_MODE_RETRY] = "retry",
 };
 
-static const char * const spi_guard_names[] = {
-	[SPI_GUARD_CRC] = "crc",
-	[SPI_GUARD_IP] = "ip",
+static const char * const stpi_guard_names[] = {
+	[STPI_GUARD_CRC] = "crc",
+	[STPI_GUARD_IP] = "ip",
 };
 
-const char *spi_mode_name(enum spi_mode mode)
+const char *stpi_mode_name(enum stpi_mode mode)
 {
-	return spi_mode_names[mode];
+	return stpi_mode_names[mode];
 }
 
 /* What the table line said, before defaults are applied. */
-struct spi_given {
+struct stpi_given {
 	bool mode, guard, type, interval, hold_us, stable_writes, log;
 	bool fail_changed;
 };
 
-static int spi_parse_uint(const char *val, unsigned int min, unsigned int max,
-			  unsigned int *out)
+static int stpi_parse_uint(const char *val, unsigned int min, unsigned int max,
+			   unsigned int *out)
 {
 	unsigned int v;
 
@@ -51,8 +51,8 @@ static int spi_parse_uint(const char *val, unsigned int min, unsigned int max,
 	return 0;
 }
 
-static int spi_parse_name(const char *val, const char * const *names,
-			  unsigned int n, unsigned int *out)
+static int stpi_parse_name(const char *val, const char * const *names,
+			   unsigned int n, unsigned int *out)
 {
 	unsigned int i;
 
@@ -65,27 +65,27 @@ static int spi_parse_name(const char *val, const char * const *names,
 	return -EINVAL;
 }
 
-#define SPI_KEYS "mode, guard, type, interval, hold_us, stable_writes, log, fail_changed"
+#define STPI_KEYS "mode, guard, type, interval, hold_us, stable_writes, log, fail_changed"
 
-static const char * const spi_value_keys[] = {
+static const char * const stpi_value_keys[] = {
 	"mode", "guard", "type", "interval", "hold_us", "stable_writes", "log",
 };
 
 /* Is the key of "key:value" (@keylen bytes of @arg) @name? */
-static bool spi_key_is(const char *arg, size_t keylen, const char *name)
+static bool stpi_key_is(const char *arg, size_t keylen, const char *name)
 {
 	return keylen == strlen(name) && !strncmp(arg, name, keylen);
 }
 
 /* Parse one key:value (or flag) into @cfg, noting it in @given. */
-static int spi_parse_one(struct dm_target *ti, const char *arg,
-			 struct spi_config *cfg, struct spi_given *given)
+static int stpi_parse_one(struct dm_target *ti, const char *arg,
+			  struct stpi_config *cfg, struct stpi_given *given)
 {
 	const char *val = strchr(arg, ':');
 	size_t keylen = val ? val - arg : strlen(arg);
 	unsigned int v;
 
-	if (spi_key_is(arg, keylen, "fail_changed")) {
+	if (stpi_key_is(arg, keylen, "fail_changed")) {
 		if (val) {
 			ti->error = "fail_changed takes no value";
 			return -EINVAL;
@@ -98,8 +98,8 @@ static int spi_parse_one(struct dm_target *ti, const char *arg,
 	}
 
 	if (!val) {
-		if (!spi_parse_name(arg, spi_value_keys,
-				    ARRAY_SIZE(spi_value_keys), &v)) {
+		if (!stpi_parse_name(arg, stpi_value_keys,
+				     ARRAY_SIZE(stpi_value_keys), &v)) {
 			ti->error = "Optional parameter needs a value (key:value)";
 			return -EINVAL;
 		}
@@ -107,67 +107,67 @@ static int spi_parse_one(struct dm_target *ti, const char *arg,
 	}
 	val++;
 
-	if (spi_key_is(arg, keylen, "mode")) {
+	if (stpi_key_is(arg, keylen, "mode")) {
 		if (given->mode)
 			goto duplicate;
 		given->mode = true;
-		if (spi_parse_name(val, spi_mode_names,
-				   ARRAY_SIZE(spi_mode_names), &v)) {
+		if (stpi_parse_name(val, stpi_mode_names,
+				    ARRAY_SIZE(stpi_mode_names), &v)) {
 			ti->error = "Invalid mode (expected detect, block, copy or retry)";
 			return -EINVAL;
 		}
 		cfg->mode = v;
-	} else if (spi_key_is(arg, keylen, "guard")) {
+	} else if (stpi_key_is(arg, keylen, "guard")) {
 		if (given->guard)
 			goto duplicate;
 		given->guard = true;
-		if (spi_parse_name(val, spi_guard_names,
-				   ARRAY_SIZE(spi_guard_names), &v)) {
+		if (stpi_parse_name(val, stpi_guard_names,
+				    ARRAY_SIZE(stpi_guard_names), &v)) {
 			ti->error = "Invalid guard (expected crc or ip)";
 			return -EINVAL;
 		}
 		cfg->guard = v;
-	} else if (spi_key_is(arg, keylen, "type")) {
+	} else if (stpi_key_is(arg, keylen, "type")) {
 		if (given->type)
 			goto duplicate;
 		given->type = true;
-		if (spi_parse_uint(val, 1, 3, &v) || v == 2) {
+		if (stpi_parse_uint(val, 1, 3, &v) || v == 2) {
 			ti->error = "Invalid type (expected 1 or 3)";
 			return -EINVAL;
 		}
 		cfg->type = v;
-	} else if (spi_key_is(arg, keylen, "interval")) {
+	} else if (stpi_key_is(arg, keylen, "interval")) {
 		if (given->interval)
 			goto duplicate;
 		given->interval = true;
-		if (spi_parse_uint(val, 512, 4096, &v) ||
+		if (stpi_parse_uint(val, 512, 4096, &v) ||
 		    (v != 512 && v != 4096)) {
 			ti->error = "Invalid interval (expected 512 or 4096)";
 			return -EINVAL;
 		}
 		cfg->interval = v;
-	} else if (spi_key_is(arg, keylen, "hold_us")) {
+	} else if (stpi_key_is(arg, keylen, "hold_us")) {
 		if (given->hold_us)
 			goto duplicate;
 		given->hold_us = true;
-		if (spi_parse_uint(val, 0, SPI_HOLD_US_MAX, &cfg->hold_us)) {
+		if (stpi_parse_uint(val, 0, STPI_HOLD_US_MAX, &cfg->hold_us)) {
 			ti->error = "Invalid hold_us (expected 0 to 1000000)";
 			return -EINVAL;
 		}
-	} else if (spi_key_is(arg, keylen, "stable_writes")) {
+	} else if (stpi_key_is(arg, keylen, "stable_writes")) {
 		if (given->stable_writes)
 			goto duplicate;
 		given->stable_writes = true;
-		if (spi_parse_uint(val, 0, 1, &v)) {
+		if (stpi_parse_uint(val, 0, 1, &v)) {
 			ti->error = "Invalid stable_writes (expected 0 or 1)";
 			return -EINVAL;
 		}
 		cfg->stable_writes = v;
-	} else if (spi_key_is(arg, keylen, "log")) {
+	} else if (stpi_key_is(arg, keylen, "log")) {
 		if (given->log)
 			goto duplicate;
 		given->log = true;
-		if (spi_parse_uint(val, 1, SPI_LOG_MAX, &cfg->log_size)) {
+		if (stpi_parse_uint(val, 1, STPI_LOG_MAX, &cfg->log_size)) {
 			ti->error = "Invalid log (expected 1 to 65536)";
 			return -EINVAL;
 		}
@@ -180,7 +180,7 @@ duplicate:
 	ti->error = "Duplicate optional parameter";
 	return -EINVAL;
 unknown:
-	ti->error = "Unknown optional parameter (expected " SPI_KEYS ")";
+	ti->error = "Unknown optional parameter (expected " STPI_KEYS ")";
 	return -EINVAL;
 }
 
@@ -188,18 +188,18 @@ unknown:
  * Take guard, type and interval from the lower device's integrity profile
  * where the table line did not give them, and refuse contradictions.
  */
-static int spi_config_from_profile(struct dm_target *ti,
-				   struct blk_integrity *bi,
-				   struct spi_config *cfg,
-				   const struct spi_given *given)
+static int stpi_config_from_profile(struct dm_target *ti,
+				    struct blk_integrity *bi,
+				   struct stpi_config *cfg,
+				   const struct stpi_given *given)
 {
 	static const unsigned int types[] = { 1, 3 };
-	static const enum spi_guard guards[] = { SPI_GUARD_CRC, SPI_GUARD_IP };
+	static const enum stpi_guard guards[] = { STPI_GUARD_CRC, STPI_GUARD_IP };
 	unsigned int t, g, interval;
 
 	for (t = 0; t < ARRAY_SIZE(types); t++)
 		for (g = 0; g < ARRAY_SIZE(guards); g++)
-			if (bi->profile == spi_pi_profile(types[t], guards[g]))
+			if (bi->profile == stpi_pi_profile(types[t], guards[g]))
 				goto found;
 	ti->error = "Unsupported integrity profile (needs T10 PI type 1 or 3, CRC or IP guard)";
 	return -EINVAL;
@@ -229,23 +229,23 @@ found:
 	return 0;
 }
 
-int spi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
-		     struct spi_config *cfg, struct block_device *bdev)
+int stpi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
+		      struct stpi_config *cfg, struct block_device *bdev)
 {
 	static const struct dm_arg opt_count = {
 		0, 8, "Invalid number of optional parameters (expected 0 to 8)"
 	};
 	struct blk_integrity *bi = bdev_get_integrity(bdev);
-	struct spi_given given = { };
+	struct stpi_given given = { };
 	unsigned int n;
 	int r;
 
-	*cfg = (struct spi_config) {
-		.mode = SPI_MODE_DETECT,
-		.guard = SPI_GUARD_CRC,
+	*cfg = (struct stpi_config) {
+		.mode = STPI_MODE_DETECT,
+		.guard = STPI_GUARD_CRC,
 		.type = 1,
 		.interval = bdev_logical_block_size(bdev),
-		.log_size = SPI_LOG_DEFAULT,
+		.log_size = STPI_LOG_DEFAULT,
 	};
 
 	if (as->argc) {
@@ -253,7 +253,7 @@ int spi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
 		if (r)
 			return r;
 		while (n--) {
-			r = spi_parse_one(ti, dm_shift_arg(as), cfg, &given);
+			r = stpi_parse_one(ti, dm_shift_arg(as), cfg, &given);
 			if (r)
 				return r;
 		}
@@ -264,7 +264,7 @@ int spi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
 	}
 
 	if (bi) {
-		r = spi_config_from_profile(ti, bi, cfg, &given);
+		r = stpi_config_from_profile(ti, bi, cfg, &given);
 		if (r)
 			return r;
 	}
@@ -277,19 +277,19 @@ int spi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
 		return -EINVAL;
 	}
 	if (!given.stable_writes)
-		cfg->stable_writes = cfg->mode == SPI_MODE_BLOCK;
+		cfg->stable_writes = cfg->mode == STPI_MODE_BLOCK;
 	return 0;
 }
 
 /* The canonical optional parameters: every value, so the line round-trips. */
-void spi_config_emit(const struct spi_config *cfg, char *result,
-		     unsigned int maxlen, unsigned int *psz)
+void stpi_config_emit(const struct stpi_config *cfg, char *result,
+		      unsigned int maxlen, unsigned int *psz)
 {
 	unsigned int sz = *psz;
 
 	DMEMIT(" %u mode:%s guard:%s type:%u interval:%u hold_us:%u stable_writes:%u log:%u%s",
-	       cfg->fail_changed ? 8 : 7, spi_mode_names[cfg->mode],
-	       spi_guard_names[cfg->guard], cfg->type, cfg->interval,
+	       cfg->fail_changed ? 8 : 7, stpi_mode_names[cfg->mode],
+	       stpi_guard_names[cfg->guard], cfg->type, cfg->interval,
 	       cfg->hold_us, cfg->stable_writes, cfg->log_size,
 	       cfg->fail_changed ? " fail_changed" : "");
 	*psz = sz;

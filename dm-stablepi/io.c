@@ -50,60 +50,60 @@
 
 #include "stablepi.h"
 
-#define SPI_GFP_MAP	(GFP_NOWAIT | __GFP_NOWARN)
+#define STPI_GFP_MAP	(GFP_NOWAIT | __GFP_NOWARN)
 
 /*
  * GFP_NOWAIT fails only near the min watermark, just short of the OOM
  * killer, so the fallback is hard to reach on purpose: force_defer takes it
  * for every write.
  */
-static bool spi_force_defer;
-module_param_named(force_defer, spi_force_defer, bool, 0644);
+static bool stpi_force_defer;
+module_param_named(force_defer, stpi_force_defer, bool, 0644);
 MODULE_PARM_DESC(force_defer,
 		 "Prepare every write in the workqueue with GFP_NOIO, as when GFP_NOWAIT finds no memory (testing)");
 
-static void spi_lower_endio(struct bio *lower);
+static void stpi_lower_endio(struct bio *lower);
 
-static void spi_lower_set(struct spi_io *io, struct bio *lower, bool snapshot)
+static void stpi_lower_set(struct stpi_io *io, struct bio *lower, bool snapshot)
 {
-	lower->bi_end_io = spi_lower_endio;
+	lower->bi_end_io = stpi_lower_endio;
 	lower->bi_private = io;
 	io->lower = lower;
 	io->snapshot = snapshot;
 }
 
 /* The lower bio shares the caller's data pages. */
-static int spi_lower_clone(struct spi_io *io, gfp_t gfp)
+static int stpi_lower_clone(struct stpi_io *io, gfp_t gfp)
 {
-	struct bio *bio = spi_io_bio(io);
-	struct spi_c *sc = io->sc;
+	struct bio *bio = stpi_io_bio(io);
+	struct stpi_c *sc = io->sc;
 	struct bio *lower;
 
 	lower = bio_alloc_clone(sc->dev->bdev, bio, gfp, &sc->bs);
 	if (!lower)
 		return -ENOMEM;
-	lower->bi_iter.bi_sector = spi_lower_sector(sc, bio->bi_iter.bi_sector);
-	spi_lower_set(io, lower, false);
+	lower->bi_iter.bi_sector = stpi_lower_sector(sc, bio->bi_iter.bi_sector);
+	stpi_lower_set(io, lower, false);
 	return 0;
 }
 
-static void spi_lower_free(struct spi_io *io)
+static void stpi_lower_free(struct stpi_io *io)
 {
 	if (io->snapshot)
-		spi_snapshot_free(io->sc, io->lower);
+		stpi_snapshot_free(io->sc, io->lower);
 	else
 		bio_put(io->lower);
 	io->lower = NULL;
 }
 
-static struct t10_pi_tuple *spi_tuples_alloc(struct spi_c *sc, gfp_t gfp)
+static struct t10_pi_tuple *stpi_tuples_alloc(struct stpi_c *sc, gfp_t gfp)
 {
 	struct page *page = mempool_alloc(&sc->tuple_pool, gfp);
 
 	return page ? page_address(page) : NULL;
 }
 
-static void spi_tuples_free(struct spi_c *sc, struct t10_pi_tuple *tuples)
+static void stpi_tuples_free(struct stpi_c *sc, struct t10_pi_tuple *tuples)
 {
 	if (tuples)
 		mempool_free(virt_to_page(tuples), &sc->tuple_pool);
@@ -114,15 +114,15 @@ static void spi_tuples_free(struct spi_c *sc, struct t10_pi_tuple *tuples)
  * device checks PI, attach them.  A bio that arrived with a payload of its
  * own keeps it.
  */
-static int spi_lower_protect(struct spi_io *io, gfp_t gfp)
+static int stpi_lower_protect(struct stpi_io *io, gfp_t gfp)
 {
 	struct bio *lower = io->lower;
-	struct spi_c *sc = io->sc;
+	struct stpi_c *sc = io->sc;
 
-	spi_pi_generate(sc, lower->bi_io_vec, lower->bi_iter,
-			lower->bi_iter.bi_sector, io->tuples);
+	stpi_pi_generate(sc, lower->bi_io_vec, lower->bi_iter,
+			 lower->bi_iter.bi_sector, io->tuples);
 	if (sc->lower_pi && !bio_integrity(lower))
-		return spi_pi_attach(io, io->tuples, gfp);
+		return stpi_pi_attach(io, io->tuples, gfp);
 	return 0;
 }
 
@@ -130,52 +130,52 @@ static int spi_lower_protect(struct spi_io *io, gfp_t gfp)
  * Tuples and lower bio: a copy of the data in copy mode, the caller's pages
  * otherwise.  On failure nothing is left allocated.
  */
-static int spi_prepare(struct spi_io *io, gfp_t gfp)
+static int stpi_prepare(struct stpi_io *io, gfp_t gfp)
 {
-	struct spi_c *sc = io->sc;
+	struct stpi_c *sc = io->sc;
 	struct bio *lower;
 
-	io->tuples = spi_tuples_alloc(sc, gfp);
+	io->tuples = stpi_tuples_alloc(sc, gfp);
 	if (!io->tuples)
 		return -ENOMEM;
 
-	if (sc->cfg.mode == SPI_MODE_COPY) {
-		lower = spi_snapshot(io, gfp);
+	if (sc->cfg.mode == STPI_MODE_COPY) {
+		lower = stpi_snapshot(io, gfp);
 		if (!lower)
 			goto free_tuples;
-		spi_lower_set(io, lower, true);
-	} else if (spi_lower_clone(io, gfp)) {
+		stpi_lower_set(io, lower, true);
+	} else if (stpi_lower_clone(io, gfp)) {
 		goto free_tuples;
 	}
 
-	if (spi_lower_protect(io, gfp)) {
-		spi_lower_free(io);
+	if (stpi_lower_protect(io, gfp)) {
+		stpi_lower_free(io);
 		goto free_tuples;
 	}
 	return 0;
 
 free_tuples:
-	spi_tuples_free(sc, io->tuples);
+	stpi_tuples_free(sc, io->tuples);
 	io->tuples = NULL;
 	return -ENOMEM;
 }
 
 /* Complete the caller's write. */
-static void spi_finish(struct spi_io *io, blk_status_t status)
+static void stpi_finish(struct stpi_io *io, blk_status_t status)
 {
-	struct bio *bio = spi_io_bio(io);
+	struct bio *bio = stpi_io_bio(io);
 
 	if (io->lower)
-		spi_lower_free(io);
-	spi_tuples_free(io->sc, io->tuples);
+		stpi_lower_free(io);
+	stpi_tuples_free(io->sc, io->tuples);
 	io->tuples = NULL;
 	bio->bi_status = status;
 	bio_endio(bio);
 }
 
-static void spi_submit(struct spi_io *io)
+static void stpi_submit(struct stpi_io *io)
 {
-	dm_submit_bio_remap(spi_io_bio(io), io->lower);
+	dm_submit_bio_remap(stpi_io_bio(io), io->lower);
 }
 
 /*
@@ -183,49 +183,49 @@ static void spi_submit(struct spi_io *io)
  * record it, unless an earlier check did.  @absorbed: the lower device has
  * a copy, so the change does not reach it.
  */
-static void spi_record_change(struct spi_io *io, unsigned int idx,
-			      struct page *page, unsigned int offset,
-			      __be16 found, enum spi_check where,
+static void stpi_record_change(struct stpi_io *io, unsigned int idx,
+			       struct page *page, unsigned int offset,
+			      __be16 found, enum stpi_check where,
 			      bool absorbed)
 {
-	struct spi_c *sc = io->sc;
+	struct stpi_c *sc = io->sc;
 
 	if (__test_and_set_bit(idx, io->changed))
 		return;
 	io->nr_changed++;
-	spi_count(sc, where == SPI_AT_DISPATCH ? SPI_STAT_CHANGED_DISPATCH :
-		  SPI_STAT_CHANGED_COMPLETION, 1);
+	stpi_count(sc, where == STPI_AT_DISPATCH ? STPI_STAT_CHANGED_DISPATCH :
+		  STPI_STAT_CHANGED_COMPLETION, 1);
 	if (absorbed)
-		spi_count(sc, SPI_STAT_ABSORBED, 1);
-	spi_violation(io, idx, page, offset, be16_to_cpu(found), where);
+		stpi_count(sc, STPI_STAT_ABSORBED, 1);
+	stpi_violation(io, idx, page, offset, be16_to_cpu(found), where);
 }
 
-struct spi_check_arg {
-	struct spi_io *io;
-	enum spi_check where;
+struct stpi_check_arg {
+	struct stpi_io *io;
+	enum stpi_check where;
 };
 
-static void spi_data_changed(void *arg, unsigned int idx, struct page *page,
-			     unsigned int offset, __be16 found)
+static void stpi_data_changed(void *arg, unsigned int idx, struct page *page,
+			      unsigned int offset, __be16 found)
 {
-	const struct spi_check_arg *c = arg;
+	const struct stpi_check_arg *c = arg;
 
-	spi_record_change(c->io, idx, page, offset, found, c->where,
-			  c->io->snapshot);
+	stpi_record_change(c->io, idx, page, offset, found, c->where,
+			   c->io->snapshot);
 }
 
 /* Compare the caller's data with the tuples and record what changed. */
-static void spi_verify(struct spi_io *io, enum spi_check where)
+static void stpi_verify(struct stpi_io *io, enum stpi_check where)
 {
-	struct spi_check_arg c = { .io = io, .where = where };
+	struct stpi_check_arg c = { .io = io, .where = where };
 
-	spi_pi_compare(io->sc, io->data_bvecs, io->data_iter, io->tuples,
-		       io->nr_intervals, spi_data_changed, &c);
+	stpi_pi_compare(io->sc, io->data_bvecs, io->data_iter, io->tuples,
+			io->nr_intervals, stpi_data_changed, &c);
 }
 
 /* Where interval @idx of the caller's data starts. */
-static void spi_data_interval(struct spi_io *io, unsigned int idx,
-			      struct page **page, unsigned int *offset)
+static void stpi_data_interval(struct stpi_io *io, unsigned int idx,
+			       struct page **page, unsigned int *offset)
 {
 	struct bvec_iter iter = io->data_iter;
 	struct bio_vec bv;
@@ -241,18 +241,18 @@ static void spi_data_interval(struct spi_io *io, unsigned int idx,
  * changed before the copy was taken.  The copy takes that data to the
  * device under its own guard, which replaces the one computed at submit.
  */
-static void spi_copy_differs(void *arg, unsigned int idx,
-			     struct page *copy_page, unsigned int copy_offset,
+static void stpi_copy_differs(void *arg, unsigned int idx,
+			      struct page *copy_page, unsigned int copy_offset,
 			     __be16 found)
 {
-	struct spi_io *io = arg;
+	struct stpi_io *io = arg;
 	struct page *page;
 	unsigned int offset;
 
 	if (!test_bit(idx, io->changed)) {
-		spi_data_interval(io, idx, &page, &offset);
-		spi_record_change(io, idx, page, offset, found,
-				  SPI_AT_DISPATCH, false);
+		stpi_data_interval(io, idx, &page, &offset);
+		stpi_record_change(io, idx, page, offset, found,
+				   STPI_AT_DISPATCH, false);
 	}
 	io->tuples[idx].guard_tag = found;
 }
@@ -262,28 +262,28 @@ static void spi_copy_differs(void *arg, unsigned int idx,
  * the lower device had before was freed when the re-issue was queued; the
  * write's tuple page is reused for the copy's tuples.
  */
-static void spi_reissue_work(struct work_struct *work)
+static void stpi_reissue_work(struct work_struct *work)
 {
-	struct spi_io *io = container_of(work, struct spi_io, work);
-	struct spi_c *sc = io->sc;
+	struct stpi_io *io = container_of(work, struct stpi_io, work);
+	struct stpi_c *sc = io->sc;
 	struct bio *lower;
 
 	/* Not expected to fail: every allocation comes from a mempool. */
-	lower = spi_snapshot(io, GFP_NOIO);
+	lower = stpi_snapshot(io, GFP_NOIO);
 	if (!lower) {
-		spi_finish(io, BLK_STS_RESOURCE);
+		stpi_finish(io, BLK_STS_RESOURCE);
 		return;
 	}
-	spi_lower_set(io, lower, true);
-	spi_pi_compare(sc, lower->bi_io_vec, lower->bi_iter, io->tuples,
-		       io->nr_intervals, spi_copy_differs, io);
-	if (sc->lower_pi && spi_pi_attach(io, io->tuples, GFP_NOIO)) {
-		spi_finish(io, BLK_STS_RESOURCE);
+	stpi_lower_set(io, lower, true);
+	stpi_pi_compare(sc, lower->bi_io_vec, lower->bi_iter, io->tuples,
+			io->nr_intervals, stpi_copy_differs, io);
+	if (sc->lower_pi && stpi_pi_attach(io, io->tuples, GFP_NOIO)) {
+		stpi_finish(io, BLK_STS_RESOURCE);
 		return;
 	}
 	io->retries++;
-	spi_count(sc, SPI_STAT_REISSUED, 1);
-	spi_submit(io);
+	stpi_count(sc, STPI_STAT_REISSUED, 1);
+	stpi_submit(io);
 }
 
 /*
@@ -291,32 +291,32 @@ static void spi_reissue_work(struct work_struct *work)
  * means a queued re-issue holds nothing that another write's wait for
  * memory could depend on but its tuple page.
  */
-static void spi_reissue(struct spi_io *io)
+static void stpi_reissue(struct stpi_io *io)
 {
-	spi_lower_free(io);
-	INIT_WORK(&io->work, spi_reissue_work);
+	stpi_lower_free(io);
+	INIT_WORK(&io->work, stpi_reissue_work);
 	queue_work(io->sc->retry_wq, &io->work);
 }
 
 /* After the hold: check the caller's data again, then dispatch. */
-static void spi_dispatch_work(struct work_struct *work)
+static void stpi_dispatch_work(struct work_struct *work)
 {
-	struct spi_io *io = container_of(work, struct spi_io, work);
+	struct stpi_io *io = container_of(work, struct stpi_io, work);
 
-	spi_verify(io, SPI_AT_DISPATCH);
-	if (io->nr_changed && io->sc->cfg.mode == SPI_MODE_RETRY &&
+	stpi_verify(io, STPI_AT_DISPATCH);
+	if (io->nr_changed && io->sc->cfg.mode == STPI_MODE_RETRY &&
 	    !io->snapshot) {
-		spi_reissue(io);
+		stpi_reissue(io);
 		return;
 	}
-	spi_submit(io);
+	stpi_submit(io);
 }
 
-static enum hrtimer_restart spi_hold_expired(struct hrtimer *timer)
+static enum hrtimer_restart stpi_hold_expired(struct hrtimer *timer)
 {
-	struct spi_io *io = container_of(timer, struct spi_io, hold);
+	struct stpi_io *io = container_of(timer, struct stpi_io, hold);
 
-	INIT_WORK(&io->work, spi_dispatch_work);
+	INIT_WORK(&io->work, stpi_dispatch_work);
 	queue_work(io->sc->io_wq, &io->work);
 	return HRTIMER_NORESTART;
 }
@@ -325,31 +325,31 @@ static enum hrtimer_restart spi_hold_expired(struct hrtimer *timer)
  * Dispatch now, or after the simulated DMA latency.  Without a hold the
  * dispatch follows generation at once and only completion is checked.
  */
-static void spi_start(struct spi_io *io)
+static void stpi_start(struct stpi_io *io)
 {
 	unsigned int hold_us = io->sc->cfg.hold_us;
 
 	if (!hold_us) {
-		spi_submit(io);
+		stpi_submit(io);
 		return;
 	}
 	hrtimer_init(&io->hold, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
-	io->hold.function = spi_hold_expired;
+	io->hold.function = stpi_hold_expired;
 	hrtimer_start(&io->hold, ns_to_ktime((u64)hold_us * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_SOFT);
 }
 
 /* map found no memory without waiting: wait for it here. */
-static void spi_prepare_work(struct work_struct *work)
+static void stpi_prepare_work(struct work_struct *work)
 {
-	struct spi_io *io = container_of(work, struct spi_io, work);
+	struct stpi_io *io = container_of(work, struct stpi_io, work);
 
 	/* Not expected: every allocation comes from a mempool. */
-	if (spi_prepare(io, GFP_NOIO)) {
-		spi_finish(io, BLK_STS_RESOURCE);
+	if (stpi_prepare(io, GFP_NOIO)) {
+		stpi_finish(io, BLK_STS_RESOURCE);
 		return;
 	}
-	spi_start(io);
+	stpi_start(io);
 }
 
 /*
@@ -360,50 +360,51 @@ static void spi_prepare_work(struct work_struct *work)
  * nothing, may have stored data that does not match its tags.  Other
  * errors are the device's own and reach the caller as they are.
  */
-static bool spi_wants_reissue(struct spi_io *io, blk_status_t status)
+static bool stpi_wants_reissue(struct stpi_io *io, blk_status_t status)
 {
-	if (io->sc->cfg.mode != SPI_MODE_RETRY)
+	if (io->sc->cfg.mode != STPI_MODE_RETRY)
 		return false;
 	if (status == BLK_STS_PROTECTION)
 		return true;
 	return !status && !io->snapshot && io->nr_changed;
 }
 
-static void spi_lower_endio(struct bio *lower)
+static void stpi_lower_endio(struct bio *lower)
 {
-	struct spi_io *io = lower->bi_private;
+	struct stpi_io *io = lower->bi_private;
 	blk_status_t status = lower->bi_status;
-	struct spi_c *sc = io->sc;
+	struct stpi_c *sc = io->sc;
 
 	if (status == BLK_STS_PROTECTION)
-		spi_count(sc, SPI_STAT_LOWER_PI_ERRORS, 1);
+		stpi_count(sc, STPI_STAT_LOWER_PI_ERRORS, 1);
 	else if (status)
-		spi_count(sc, SPI_STAT_LOWER_ERRORS, 1);
+		stpi_count(sc, STPI_STAT_LOWER_ERRORS, 1);
 
-	spi_verify(io, SPI_AT_COMPLETION);
+	stpi_verify(io, STPI_AT_COMPLETION);
 
-	if (spi_wants_reissue(io, status)) {
-		if (io->retries < SPI_RETRIES_MAX) {
-			spi_reissue(io);
+	if (stpi_wants_reissue(io, status)) {
+		if (io->retries < STPI_RETRIES_MAX) {
+			stpi_reissue(io);
 			return;
 		}
-		spi_count(sc, SPI_STAT_RETRY_FAILED, 1);
+		stpi_count(sc, STPI_STAT_RETRY_FAILED, 1);
 		DMERR_LIMIT("%s: write at sector %llu fails its PI check after %u re-issues",
 			    sc->name, (unsigned long long)io->sector, io->retries);
 		status = BLK_STS_PROTECTION;
 	} else if (!status && io->retries) {
-		spi_count(sc, SPI_STAT_REPAIRED, 1);
+		stpi_count(sc, STPI_STAT_REPAIRED, 1);
 	}
 
 	/* What a DIX disk would have done with pages changed in flight. */
 	if (!status && io->nr_changed && !io->snapshot && sc->cfg.fail_changed) {
-		spi_count(sc, SPI_STAT_CHANGED_FAILED, 1);
+		stpi_count(sc, STPI_STAT_CHANGED_FAILED, 1);
 		status = BLK_STS_PROTECTION;
 	}
-	spi_finish(io, status);
+	stpi_finish(io, status);
 }
 
-static int spi_map_write(struct spi_c *sc, struct spi_io *io, struct bio *bio)
+static int stpi_map_write(struct stpi_c *sc, struct stpi_io *io,
+			  struct bio *bio)
 {
 	io->write = true;
 	io->snapshot = false;
@@ -419,51 +420,51 @@ static int spi_map_write(struct spi_c *sc, struct spi_io *io, struct bio *bio)
 	memcpy(io->comm, current->comm, sizeof(io->comm));
 	io->comm[sizeof(io->comm) - 1] = '\0';
 
-	spi_count(sc, SPI_STAT_WRITES, 1);
-	spi_count(sc, SPI_STAT_WRITE_BYTES, bio->bi_iter.bi_size);
-	spi_count(sc, SPI_STAT_INTERVALS, io->nr_intervals);
+	stpi_count(sc, STPI_STAT_WRITES, 1);
+	stpi_count(sc, STPI_STAT_WRITE_BYTES, bio->bi_iter.bi_size);
+	stpi_count(sc, STPI_STAT_INTERVALS, io->nr_intervals);
 
-	if (likely(!READ_ONCE(spi_force_defer) && !spi_prepare(io, SPI_GFP_MAP))) {
-		spi_start(io);
+	if (likely(!READ_ONCE(stpi_force_defer) && !stpi_prepare(io, STPI_GFP_MAP))) {
+		stpi_start(io);
 	} else {
-		spi_count(sc, SPI_STAT_DEFERRED, 1);
-		INIT_WORK(&io->work, spi_prepare_work);
+		stpi_count(sc, STPI_STAT_DEFERRED, 1);
+		INIT_WORK(&io->work, stpi_prepare_work);
 		queue_work(sc->prep_wq, &io->work);
 	}
 	return DM_MAPIO_SUBMITTED;
 }
 
-int spi_map(struct dm_target *ti, struct bio *bio)
+int stpi_map(struct dm_target *ti, struct bio *bio)
 {
-	struct spi_io *io = dm_per_bio_data(bio, sizeof(*io));
-	struct spi_c *sc = ti->private;
+	struct stpi_io *io = dm_per_bio_data(bio, sizeof(*io));
+	struct stpi_c *sc = ti->private;
 
 	io->sc = sc;
 	if (bio_op(bio) == REQ_OP_WRITE && bio_sectors(bio))
-		return spi_map_write(sc, io, bio);
+		return stpi_map_write(sc, io, bio);
 
 	io->write = false;
 	if (bio_op(bio) == REQ_OP_READ && bio_sectors(bio)) {
-		spi_count(sc, SPI_STAT_READS, 1);
-		spi_count(sc, SPI_STAT_READ_BYTES, bio->bi_iter.bi_size);
+		stpi_count(sc, STPI_STAT_READS, 1);
+		stpi_count(sc, STPI_STAT_READ_BYTES, bio->bi_iter.bi_size);
 	}
 	bio_set_dev(bio, sc->dev->bdev);
 	if (bio_sectors(bio))
-		bio->bi_iter.bi_sector = spi_lower_sector(sc, bio->bi_iter.bi_sector);
+		bio->bi_iter.bi_sector = stpi_lower_sector(sc, bio->bi_iter.bi_sector);
 	return DM_MAPIO_REMAPPED;
 }
 
-/* Remapped bios end here; data writes were accounted in spi_lower_endio(). */
-int spi_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
+/* Remapped bios end here; data writes were accounted in stpi_lower_endio(). */
+int stpi_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
-	struct spi_io *io = dm_per_bio_data(bio, sizeof(*io));
-	struct spi_c *sc = ti->private;
+	struct stpi_io *io = dm_per_bio_data(bio, sizeof(*io));
+	struct stpi_c *sc = ti->private;
 
 	if (io->write || !*error)
 		return DM_ENDIO_DONE;
 	if (*error == BLK_STS_PROTECTION && bio_op(bio) == REQ_OP_READ)
-		spi_count(sc, SPI_STAT_READ_PI_ERRORS, 1);
+		stpi_count(sc, STPI_STAT_READ_PI_ERRORS, 1);
 	else
-		spi_count(sc, SPI_STAT_LOWER_ERRORS, 1);
+		stpi_count(sc, STPI_STAT_LOWER_ERRORS, 1);
 	return DM_ENDIO_DONE;
 }

@@ -17,19 +17,19 @@
 #include "stablepi.h"
 
 /* Tuples of one page's worth of 512-byte intervals. */
-#define SPI_TUPLES_PER_PAGE	(PAGE_SIZE / 512)
+#define STPI_TUPLES_PER_PAGE	(PAGE_SIZE / 512)
 
-const struct blk_integrity_profile *spi_pi_profile(unsigned int type,
-						   enum spi_guard guard)
+const struct blk_integrity_profile *stpi_pi_profile(unsigned int type,
+						    enum stpi_guard guard)
 {
 	if (type == 1)
-		return guard == SPI_GUARD_IP ? &t10_pi_type1_ip : &t10_pi_type1_crc;
-	return guard == SPI_GUARD_IP ? &t10_pi_type3_ip : &t10_pi_type3_crc;
+		return guard == STPI_GUARD_IP ? &t10_pi_type1_ip : &t10_pi_type1_crc;
+	return guard == STPI_GUARD_IP ? &t10_pi_type3_ip : &t10_pi_type3_crc;
 }
 
 /* The tuple of one interval spread over several segments. */
-static unsigned int spi_pi_straddling(const struct spi_c *sc,
-				      struct bio_vec *bvecs,
+static unsigned int stpi_pi_straddling(const struct stpi_c *sc,
+				       struct bio_vec *bvecs,
 				      struct bvec_iter *iter, sector_t seed,
 				      struct t10_pi_tuple *out)
 {
@@ -42,7 +42,7 @@ static unsigned int spi_pi_straddling(const struct spi_c *sc,
 		unsigned int len = min(bv.bv_len, left);
 		void *p = bvec_kmap_local(&bv);
 
-		if (sc->cfg.guard == SPI_GUARD_CRC)
+		if (sc->cfg.guard == STPI_GUARD_CRC)
 			crc = crc_t10dif_update(crc, p, len);
 		else
 			sum = csum_block_add(sum, csum_partial(p, len, 0), done);
@@ -52,7 +52,7 @@ static unsigned int spi_pi_straddling(const struct spi_c *sc,
 		done += len;
 	}
 
-	if (sc->cfg.guard == SPI_GUARD_CRC)
+	if (sc->cfg.guard == STPI_GUARD_CRC)
 		out->guard_tag = cpu_to_be16(crc);
 	else
 		out->guard_tag = (__force __be16)csum_fold(sum);
@@ -65,8 +65,8 @@ static unsigned int spi_pi_straddling(const struct spi_c *sc,
  * Compute the tuples of up to @max intervals from @iter into @out, and
  * advance @iter past them.  Returns how many were computed (at least 1).
  */
-static unsigned int spi_pi_next(const struct spi_c *sc, struct bio_vec *bvecs,
-				struct bvec_iter *iter, sector_t seed,
+static unsigned int stpi_pi_next(const struct stpi_c *sc, struct bio_vec *bvecs,
+				 struct bvec_iter *iter, sector_t seed,
 				struct t10_pi_tuple *out, unsigned int max)
 {
 	struct bio_vec bv = bvec_iter_bvec(bvecs, *iter);
@@ -81,7 +81,7 @@ static unsigned int spi_pi_next(const struct spi_c *sc, struct bio_vec *bvecs,
 	void *kaddr;
 
 	if (!n)
-		return spi_pi_straddling(sc, bvecs, iter, seed, out);
+		return stpi_pi_straddling(sc, bvecs, iter, seed, out);
 
 	kaddr = bvec_kmap_local(&bv);
 	it.data_buf = kaddr;
@@ -93,14 +93,14 @@ static unsigned int spi_pi_next(const struct spi_c *sc, struct bio_vec *bvecs,
 }
 
 /* The tuples of all data under @iter, reference tags counting from @seed. */
-void spi_pi_generate(const struct spi_c *sc, struct bio_vec *bvecs,
-		     struct bvec_iter iter, sector_t seed,
+void stpi_pi_generate(const struct stpi_c *sc, struct bio_vec *bvecs,
+		      struct bvec_iter iter, sector_t seed,
 		     struct t10_pi_tuple *tuples)
 {
 	unsigned int done = 0;
 
 	while (iter.bi_size)
-		done += spi_pi_next(sc, bvecs, &iter, seed + done, tuples + done,
+		done += stpi_pi_next(sc, bvecs, &iter, seed + done, tuples + done,
 				    UINT_MAX);
 }
 
@@ -110,17 +110,17 @@ void spi_pi_generate(const struct spi_c *sc, struct bio_vec *bvecs,
  * page and offset where the interval starts and the guard found.  What a
  * difference means is the caller's business.
  */
-void spi_pi_compare(const struct spi_c *sc, struct bio_vec *bvecs,
-		    struct bvec_iter iter, const struct t10_pi_tuple *tuples,
-		    unsigned int nr, spi_pi_mismatch_fn fn, void *arg)
+void stpi_pi_compare(const struct stpi_c *sc, struct bio_vec *bvecs,
+		     struct bvec_iter iter, const struct t10_pi_tuple *tuples,
+		    unsigned int nr, stpi_pi_mismatch_fn fn, void *arg)
 {
-	struct t10_pi_tuple now[SPI_TUPLES_PER_PAGE];
+	struct t10_pi_tuple now[STPI_TUPLES_PER_PAGE];
 	unsigned int idx = 0, k, n;
 
 	while (iter.bi_size && idx < nr) {
 		struct bio_vec bv = bvec_iter_bvec(bvecs, iter);
 
-		n = spi_pi_next(sc, bvecs, &iter, 0, now, ARRAY_SIZE(now));
+		n = stpi_pi_next(sc, bvecs, &iter, 0, now, ARRAY_SIZE(now));
 		for (k = 0; k < n; k++, idx++) {
 			if (now[k].guard_tag == tuples[idx].guard_tag)
 				continue;
@@ -136,7 +136,7 @@ void spi_pi_compare(const struct spi_c *sc, struct bio_vec *bvecs,
  * exactly those.  The block layer leaves a bio that carries a payload alone,
  * and the lower disk only remaps type 1 reference tags from the seed.
  */
-int spi_pi_attach(struct spi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp)
+int stpi_pi_attach(struct stpi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp)
 {
 	unsigned int len = io->nr_intervals * sizeof(struct t10_pi_tuple);
 	struct bio_integrity_payload *bip;
@@ -150,7 +150,7 @@ int spi_pi_attach(struct spi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp)
 		return -ENOMEM;
 	bip->bip_iter.bi_size = len;
 	bip_set_seed(bip, lower->bi_iter.bi_sector);
-	if (io->sc->cfg.guard == SPI_GUARD_IP)
+	if (io->sc->cfg.guard == STPI_GUARD_IP)
 		bip->bip_flags |= BIP_IP_CHECKSUM;
 	return 0;
 }

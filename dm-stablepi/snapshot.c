@@ -4,7 +4,7 @@
  *
  * A snapshot is a lower bio over pages of the target's page mempool holding
  * a copy of the caller's data, packed from offset 0.  A write is at most
- * SPI_MAX_IO_PAGES pages and the mempool keeps that many in reserve, so one
+ * STPI_MAX_IO_PAGES pages and the mempool keeps that many in reserve, so one
  * snapshot can always be completed.  Allocations that may block hold
  * alloc_lock, so that two writes never each hold half of the reserve while
  * waiting for the other half; allocations with GFP_NOWAIT take what is free
@@ -16,7 +16,7 @@
 
 #include "stablepi.h"
 
-void spi_snapshot_free(struct spi_c *sc, struct bio *lower)
+void stpi_snapshot_free(struct stpi_c *sc, struct bio *lower)
 {
 	struct bvec_iter_all iter;
 	struct bio_vec *bv;
@@ -26,12 +26,12 @@ void spi_snapshot_free(struct spi_c *sc, struct bio *lower)
 	bio_put(lower);
 }
 
-static struct bio *spi_snapshot_alloc(struct spi_io *io, gfp_t gfp)
+static struct bio *stpi_snapshot_alloc(struct stpi_io *io, gfp_t gfp)
 {
 	unsigned int size = io->data_iter.bi_size;
 	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE);
-	struct bio *bio = spi_io_bio(io);
-	struct spi_c *sc = io->sc;
+	struct bio *bio = stpi_io_bio(io);
+	struct stpi_c *sc = io->sc;
 	struct bio *lower;
 	unsigned int i, len;
 
@@ -42,7 +42,7 @@ static struct bio *spi_snapshot_alloc(struct spi_io *io, gfp_t gfp)
 		struct page *page = mempool_alloc(&sc->page_pool, gfp);
 
 		if (!page) {
-			spi_snapshot_free(sc, lower);
+			stpi_snapshot_free(sc, lower);
 			return NULL;
 		}
 		len = min_t(unsigned int, size, PAGE_SIZE);
@@ -52,7 +52,7 @@ static struct bio *spi_snapshot_alloc(struct spi_io *io, gfp_t gfp)
 }
 
 /* Copy the caller's data, as it is now, into the snapshot's pages. */
-static void spi_snapshot_copy(struct spi_io *io, struct bio *lower)
+static void stpi_snapshot_copy(struct stpi_io *io, struct bio *lower)
 {
 	struct bvec_iter src = io->data_iter;
 	unsigned int di = 0, doff = 0;
@@ -74,23 +74,23 @@ static void spi_snapshot_copy(struct spi_io *io, struct bio *lower)
 }
 
 /* A lower bio carrying a copy of the caller's data; NULL without memory. */
-struct bio *spi_snapshot(struct spi_io *io, gfp_t gfp)
+struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp)
 {
-	struct bio *bio = spi_io_bio(io);
+	struct bio *bio = stpi_io_bio(io);
 	bool blocking = gfpflags_allow_blocking(gfp);
-	struct spi_c *sc = io->sc;
+	struct stpi_c *sc = io->sc;
 	struct bio *lower;
 
 	if (blocking)
 		mutex_lock(&sc->alloc_lock);
-	lower = spi_snapshot_alloc(io, gfp);
+	lower = stpi_snapshot_alloc(io, gfp);
 	if (blocking)
 		mutex_unlock(&sc->alloc_lock);
 	if (!lower)
 		return NULL;
 
-	spi_snapshot_copy(io, lower);
-	lower->bi_iter.bi_sector = spi_lower_sector(sc, io->sector);
+	stpi_snapshot_copy(io, lower);
+	lower->bi_iter.bi_sector = stpi_lower_sector(sc, io->sector);
 	lower->bi_ioprio = bio->bi_ioprio;
 	return lower;
 }

@@ -30,37 +30,37 @@
  * Writes are split at 256 KiB, so that the tuples of one write fit one page
  * (512 intervals of 512 bytes) and a bounce copy needs at most 64 pages.
  */
-#define SPI_MAX_IO_SECTORS	512
-#define SPI_MAX_INTERVALS	(SPI_MAX_IO_SECTORS * SECTOR_SIZE / 512)
-#define SPI_MAX_IO_PAGES	(SPI_MAX_IO_SECTORS * SECTOR_SIZE / PAGE_SIZE)
+#define STPI_MAX_IO_SECTORS	512
+#define STPI_MAX_INTERVALS	(STPI_MAX_IO_SECTORS * SECTOR_SIZE / 512)
+#define STPI_MAX_IO_PAGES	(STPI_MAX_IO_SECTORS * SECTOR_SIZE / PAGE_SIZE)
 
-#define SPI_HOLD_US_MAX		1000000
-#define SPI_LOG_DEFAULT		256
-#define SPI_LOG_MAX		65536
-#define SPI_RETRIES_MAX		4
+#define STPI_HOLD_US_MAX		1000000
+#define STPI_LOG_DEFAULT		256
+#define STPI_LOG_MAX		65536
+#define STPI_RETRIES_MAX		4
 
-enum spi_mode {
-	SPI_MODE_DETECT,
-	SPI_MODE_BLOCK,
-	SPI_MODE_COPY,
-	SPI_MODE_RETRY,
+enum stpi_mode {
+	STPI_MODE_DETECT,
+	STPI_MODE_BLOCK,
+	STPI_MODE_COPY,
+	STPI_MODE_RETRY,
 };
 
-enum spi_guard {
-	SPI_GUARD_CRC,
-	SPI_GUARD_IP,
+enum stpi_guard {
+	STPI_GUARD_CRC,
+	STPI_GUARD_IP,
 };
 
 /* Where a change was seen. */
-enum spi_check {
-	SPI_AT_DISPATCH,
-	SPI_AT_COMPLETION,
+enum stpi_check {
+	STPI_AT_DISPATCH,
+	STPI_AT_COMPLETION,
 };
 
 /* The table line, parsed (config.c). */
-struct spi_config {
-	enum spi_mode mode;
-	enum spi_guard guard;
+struct stpi_config {
+	enum stpi_mode mode;
+	enum stpi_guard guard;
 	unsigned int type;		/* 1 or 3 */
 	unsigned int interval;		/* bytes: 512 or 4096 */
 	unsigned int hold_us;
@@ -70,39 +70,39 @@ struct spi_config {
 };
 
 /* Counters, in the order dmsetup status prints them (stats.c). */
-enum spi_stat {
-	SPI_STAT_WRITES,
-	SPI_STAT_WRITE_BYTES,
-	SPI_STAT_INTERVALS,
-	SPI_STAT_CHANGED_DISPATCH,
-	SPI_STAT_CHANGED_COMPLETION,
-	SPI_STAT_LOWER_PI_ERRORS,
-	SPI_STAT_READ_PI_ERRORS,
-	SPI_STAT_ABSORBED,
-	SPI_STAT_REPAIRED,
-	SPI_STAT_RETRY_FAILED,
-	SPI_STAT_CHANGED_FAILED,
-	SPI_STAT_READS,
-	SPI_STAT_READ_BYTES,
-	SPI_STAT_LOWER_ERRORS,
-	SPI_STAT_DEFERRED,
-	SPI_STAT_REISSUED,
-	SPI_NR_STATS
+enum stpi_stat {
+	STPI_STAT_WRITES,
+	STPI_STAT_WRITE_BYTES,
+	STPI_STAT_INTERVALS,
+	STPI_STAT_CHANGED_DISPATCH,
+	STPI_STAT_CHANGED_COMPLETION,
+	STPI_STAT_LOWER_PI_ERRORS,
+	STPI_STAT_READ_PI_ERRORS,
+	STPI_STAT_ABSORBED,
+	STPI_STAT_REPAIRED,
+	STPI_STAT_RETRY_FAILED,
+	STPI_STAT_CHANGED_FAILED,
+	STPI_STAT_READS,
+	STPI_STAT_READ_BYTES,
+	STPI_STAT_LOWER_ERRORS,
+	STPI_STAT_DEFERRED,
+	STPI_STAT_REISSUED,
+	STPI_NR_STATS
 };
 
-struct spi_stats {
-	u64 v[SPI_NR_STATS];
+struct stpi_stats {
+	u64 v[STPI_NR_STATS];
 };
 
 /* One violation, as kept in the ring and shown by "violations". */
-struct spi_violation {
+struct stpi_violation {
 	u64 seq;
 	u64 time_ns;			/* CLOCK_REALTIME */
 	sector_t sector;		/* dm sector of the interval */
 	unsigned int interval;		/* index of the interval in the write */
 	u16 guard_submit;
 	u16 guard_found;
-	enum spi_check where;
+	enum stpi_check where;
 	bool file;			/* page-cache page under writeback */
 	dev_t s_dev;
 	char s_id[32];
@@ -113,18 +113,18 @@ struct spi_violation {
 };
 
 /* Ring of the newest violations (violation.c). */
-struct spi_vlog {
+struct stpi_vlog {
 	spinlock_t lock;		/* protects ring and next_seq */
-	struct spi_violation *ring;
+	struct stpi_violation *ring;
 	unsigned int size;
 	u64 next_seq;
 };
 
 /* Per target. */
-struct spi_c {
+struct stpi_c {
 	struct dm_dev *dev;
 	sector_t start;
-	struct spi_config cfg;
+	struct stpi_config cfg;
 	struct dm_target *ti;
 	const char *name;		/* the dm device's kernel name */
 
@@ -148,13 +148,13 @@ struct spi_c {
 	struct workqueue_struct *prep_wq;
 	struct workqueue_struct *retry_wq;	/* retry mode only */
 
-	struct spi_stats __percpu *stats;
-	struct spi_vlog vlog;
+	struct stpi_stats __percpu *stats;
+	struct stpi_vlog vlog;
 };
 
 /* Per bio: the dm clone's per-bio data. */
-struct spi_io {
-	struct spi_c *sc;
+struct stpi_io {
+	struct stpi_c *sc;
 	struct bio *lower;		/* what goes to the lower device */
 	struct t10_pi_tuple *tuples;	/* computed at submit, or of the copy re-issued */
 	unsigned int nr_intervals;
@@ -170,66 +170,66 @@ struct spi_io {
 	char comm[TASK_COMM_LEN];
 	struct hrtimer hold;
 	struct work_struct work;
-	DECLARE_BITMAP(changed, SPI_MAX_INTERVALS);
+	DECLARE_BITMAP(changed, STPI_MAX_INTERVALS);
 };
 
-static inline struct bio *spi_io_bio(struct spi_io *io)
+static inline struct bio *stpi_io_bio(struct stpi_io *io)
 {
 	return dm_bio_from_per_bio_data(io, sizeof(*io));
 }
 
 /* The lower device's sector for dm sector @sector. */
-static inline sector_t spi_lower_sector(struct spi_c *sc, sector_t sector)
+static inline sector_t stpi_lower_sector(struct stpi_c *sc, sector_t sector)
 {
 	return sc->start + dm_target_offset(sc->ti, sector);
 }
 
 /* config.c */
-int spi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
-		     struct spi_config *cfg, struct block_device *bdev);
-void spi_config_emit(const struct spi_config *cfg, char *result,
-		     unsigned int maxlen, unsigned int *sz);
-const char *spi_mode_name(enum spi_mode mode);
+int stpi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
+		      struct stpi_config *cfg, struct block_device *bdev);
+void stpi_config_emit(const struct stpi_config *cfg, char *result,
+		      unsigned int maxlen, unsigned int *sz);
+const char *stpi_mode_name(enum stpi_mode mode);
 
 /* pi.c */
-const struct blk_integrity_profile *spi_pi_profile(unsigned int type,
-						   enum spi_guard guard);
-void spi_pi_generate(const struct spi_c *sc, struct bio_vec *bvecs,
-		     struct bvec_iter iter, sector_t seed,
+const struct blk_integrity_profile *stpi_pi_profile(unsigned int type,
+						    enum stpi_guard guard);
+void stpi_pi_generate(const struct stpi_c *sc, struct bio_vec *bvecs,
+		      struct bvec_iter iter, sector_t seed,
 		     struct t10_pi_tuple *tuples);
-typedef void (*spi_pi_mismatch_fn)(void *arg, unsigned int idx,
+typedef void (*stpi_pi_mismatch_fn)(void *arg, unsigned int idx,
 				   struct page *page, unsigned int offset,
 				   __be16 found);
-void spi_pi_compare(const struct spi_c *sc, struct bio_vec *bvecs,
-		    struct bvec_iter iter, const struct t10_pi_tuple *tuples,
-		    unsigned int nr, spi_pi_mismatch_fn fn, void *arg);
-int spi_pi_attach(struct spi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp);
+void stpi_pi_compare(const struct stpi_c *sc, struct bio_vec *bvecs,
+		     struct bvec_iter iter, const struct t10_pi_tuple *tuples,
+		    unsigned int nr, stpi_pi_mismatch_fn fn, void *arg);
+int stpi_pi_attach(struct stpi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp);
 
 /* snapshot.c */
-struct bio *spi_snapshot(struct spi_io *io, gfp_t gfp);
-void spi_snapshot_free(struct spi_c *sc, struct bio *lower);
+struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp);
+void stpi_snapshot_free(struct stpi_c *sc, struct bio *lower);
 
 /* io.c */
-int spi_map(struct dm_target *ti, struct bio *bio);
-int spi_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
+int stpi_map(struct dm_target *ti, struct bio *bio);
+int stpi_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 
 /* violation.c */
-int spi_vlog_init(struct spi_vlog *vlog, unsigned int size);
-void spi_vlog_exit(struct spi_vlog *vlog);
-void spi_vlog_clear(struct spi_vlog *vlog);
-void spi_violation(struct spi_io *io, unsigned int interval,
-		   struct page *page, unsigned int offset, u16 found,
-		   enum spi_check where);
-void spi_vlog_emit(struct spi_vlog *vlog, unsigned int max, char *result,
-		   unsigned int maxlen);
+int stpi_vlog_init(struct stpi_vlog *vlog, unsigned int size);
+void stpi_vlog_exit(struct stpi_vlog *vlog);
+void stpi_vlog_clear(struct stpi_vlog *vlog);
+void stpi_violation(struct stpi_io *io, unsigned int interval,
+		    struct page *page, unsigned int offset, u16 found,
+		   enum stpi_check where);
+void stpi_vlog_emit(struct stpi_vlog *vlog, unsigned int max, char *result,
+		    unsigned int maxlen);
 
 /* stats.c */
-static inline void spi_count(struct spi_c *sc, enum spi_stat s, u64 n)
+static inline void stpi_count(struct stpi_c *sc, enum stpi_stat s, u64 n)
 {
 	this_cpu_add(sc->stats->v[s], n);
 }
 
-void spi_stats_sum(struct spi_c *sc, u64 *sum);
-void spi_stats_clear(struct spi_c *sc);
+void stpi_stats_sum(struct stpi_c *sc, u64 *sum);
+void stpi_stats_clear(struct stpi_c *sc);
 
 #endif

@@ -9,27 +9,27 @@
 
 #include "stablepi.h"
 
-void spi_stats_sum(struct spi_c *sc, u64 *sum)
+void stpi_stats_sum(struct stpi_c *sc, u64 *sum)
 {
 	unsigned int cpu, i;
 
-	memset(sum, 0, sizeof(u64) * SPI_NR_STATS);
+	memset(sum, 0, sizeof(u64) * STPI_NR_STATS);
 	for_each_possible_cpu(cpu) {
-		struct spi_stats *s = per_cpu_ptr(sc->stats, cpu);
+		struct stpi_stats *s = per_cpu_ptr(sc->stats, cpu);
 
-		for (i = 0; i < SPI_NR_STATS; i++)
+		for (i = 0; i < STPI_NR_STATS; i++)
 			sum[i] += READ_ONCE(s->v[i]);
 	}
 }
 
-void spi_stats_clear(struct spi_c *sc)
+void stpi_stats_clear(struct stpi_c *sc)
 {
 	unsigned int cpu, i;
 
 	for_each_possible_cpu(cpu) {
-		struct spi_stats *s = per_cpu_ptr(sc->stats, cpu);
+		struct stpi_stats *s = per_cpu_ptr(sc->stats, cpu);
 
-		for (i = 0; i < SPI_NR_STATS; i++)
+		for (i = 0; i < STPI_NR_STATS; i++)
 			WRITE_ONCE(s->v[i], 0);
 	}
 }

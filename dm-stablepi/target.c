@@ -17,11 +17,11 @@
 #include "stablepi.h"
 
 /* Reserve of the mempools: writes in flight that need no new memory. */
-#define SPI_MIN_IOS		16
+#define STPI_MIN_IOS		16
 
-static void spi_free(struct spi_c *sc)
+static void stpi_free(struct stpi_c *sc)
 {
-	spi_vlog_exit(&sc->vlog);
+	stpi_vlog_exit(&sc->vlog);
 	free_percpu(sc->stats);
 	if (sc->retry_wq)
 		destroy_workqueue(sc->retry_wq);
@@ -37,8 +37,8 @@ static void spi_free(struct spi_c *sc)
 	kfree(sc);
 }
 
-static int spi_parse_location(struct dm_target *ti, struct dm_arg_set *as,
-			      struct spi_c *sc)
+static int stpi_parse_location(struct dm_target *ti, struct dm_arg_set *as,
+			       struct stpi_c *sc)
 {
 	const char *path = dm_shift_arg(as);
 	unsigned long long start;
@@ -65,7 +65,7 @@ static int spi_parse_location(struct dm_target *ti, struct dm_arg_set *as,
 	return 0;
 }
 
-static int spi_check_config(struct dm_target *ti, struct spi_c *sc)
+static int stpi_check_config(struct dm_target *ti, struct stpi_c *sc)
 {
 	sector_t iv_sectors = sc->cfg.interval >> SECTOR_SHIFT;
 
@@ -80,17 +80,17 @@ static int spi_check_config(struct dm_target *ti, struct spi_c *sc)
 	return 0;
 }
 
-static int spi_alloc(struct dm_target *ti, struct spi_c *sc)
+static int stpi_alloc(struct dm_target *ti, struct stpi_c *sc)
 {
 	int r;
 
-	r = bioset_init(&sc->bs, SPI_MIN_IOS, 0, BIOSET_NEED_BVECS);
+	r = bioset_init(&sc->bs, STPI_MIN_IOS, 0, BIOSET_NEED_BVECS);
 	if (!r && sc->lower_pi)
-		r = bioset_integrity_create(&sc->bs, SPI_MIN_IOS);
+		r = bioset_integrity_create(&sc->bs, STPI_MIN_IOS);
 	if (!r)
-		r = mempool_init_page_pool(&sc->tuple_pool, SPI_MIN_IOS, 0);
-	if (!r && (sc->cfg.mode == SPI_MODE_COPY || sc->cfg.mode == SPI_MODE_RETRY))
-		r = mempool_init_page_pool(&sc->page_pool, SPI_MAX_IO_PAGES, 0);
+		r = mempool_init_page_pool(&sc->tuple_pool, STPI_MIN_IOS, 0);
+	if (!r && (sc->cfg.mode == STPI_MODE_COPY || sc->cfg.mode == STPI_MODE_RETRY))
+		r = mempool_init_page_pool(&sc->page_pool, STPI_MAX_IO_PAGES, 0);
 	if (r) {
 		ti->error = "Cannot allocate bio, tuple and page pools";
 		return -ENOMEM;
@@ -101,16 +101,16 @@ static int spi_alloc(struct dm_target *ti, struct spi_c *sc)
 				    sc->name);
 	sc->prep_wq = alloc_workqueue("kstablepi_prep/%s", WQ_MEM_RECLAIM, 0,
 				      sc->name);
-	if (sc->cfg.mode == SPI_MODE_RETRY)
+	if (sc->cfg.mode == STPI_MODE_RETRY)
 		sc->retry_wq = alloc_workqueue("kstablepi_retry/%s",
 					       WQ_MEM_RECLAIM, 0, sc->name);
-	sc->stats = alloc_percpu(struct spi_stats);
+	sc->stats = alloc_percpu(struct stpi_stats);
 	if (!sc->io_wq || !sc->prep_wq || !sc->stats ||
-	    (sc->cfg.mode == SPI_MODE_RETRY && !sc->retry_wq)) {
+	    (sc->cfg.mode == STPI_MODE_RETRY && !sc->retry_wq)) {
 		ti->error = "Cannot allocate workqueues and counters";
 		return -ENOMEM;
 	}
-	if (spi_vlog_init(&sc->vlog, sc->cfg.log_size)) {
+	if (stpi_vlog_init(&sc->vlog, sc->cfg.log_size)) {
 		ti->error = "Cannot allocate the violation log";
 		return -ENOMEM;
 	}
@@ -121,10 +121,10 @@ static int spi_alloc(struct dm_target *ti, struct spi_c *sc)
  * Construct a mapping:
  *   <dev_path> <offset> [<#opt_params> <opt_params>...]
  */
-static int spi_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+static int stpi_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
 	struct dm_arg_set as = { .argc = argc, .argv = argv };
-	struct spi_c *sc;
+	struct stpi_c *sc;
 	int r;
 
 	if (argc < 2) {
@@ -140,42 +140,42 @@ static int spi_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	sc->ti = ti;
 	sc->name = dm_device_name(dm_table_get_md(ti->table));
 
-	r = spi_parse_location(ti, &as, sc);
+	r = stpi_parse_location(ti, &as, sc);
 	if (!r)
-		r = spi_config_parse(ti, &as, &sc->cfg, sc->dev->bdev);
+		r = stpi_config_parse(ti, &as, &sc->cfg, sc->dev->bdev);
 	if (!r)
-		r = spi_check_config(ti, sc);
+		r = stpi_check_config(ti, sc);
 	if (r)
 		goto bad;
 
-	sc->profile = spi_pi_profile(sc->cfg.type, sc->cfg.guard);
+	sc->profile = stpi_pi_profile(sc->cfg.type, sc->cfg.guard);
 	sc->lower_pi = !!bdev_get_integrity(sc->dev->bdev);
 	sc->interval_shift = ilog2(sc->cfg.interval);
 
-	r = spi_alloc(ti, sc);
+	r = stpi_alloc(ti, sc);
 	if (r)
 		goto bad;
 
-	r = dm_set_target_max_io_len(ti, SPI_MAX_IO_SECTORS);
+	r = dm_set_target_max_io_len(ti, STPI_MAX_IO_SECTORS);
 	if (r)
 		goto bad;
 	ti->num_flush_bios = 1;
 	ti->num_discard_bios = 1;
 	ti->num_write_zeroes_bios = 1;
-	ti->per_io_data_size = sizeof(struct spi_io);
+	ti->per_io_data_size = sizeof(struct stpi_io);
 	ti->accounts_remapped_io = true;
 	ti->needs_stable_writes = sc->cfg.stable_writes;
 	ti->private = sc;
 	return 0;
 
 bad:
-	spi_free(sc);
+	stpi_free(sc);
 	return r;
 }
 
-static void spi_dtr(struct dm_target *ti)
+static void stpi_dtr(struct dm_target *ti)
 {
-	spi_free(ti->private);
+	stpi_free(ti->private);
 }
 
 /*
@@ -183,10 +183,10 @@ static void spi_dtr(struct dm_target *ti)
  * an integrity profile always does).  The table's stable_writes decides
  * instead, applied after dm core set the queue up and before I/O resumes.
  */
-static void spi_resume(struct dm_target *ti)
+static void stpi_resume(struct dm_target *ti)
 {
 	struct request_queue *q = dm_disk(dm_table_get_md(ti->table))->queue;
-	struct spi_c *sc = ti->private;
+	struct stpi_c *sc = ti->private;
 
 	if (sc->cfg.stable_writes)
 		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
@@ -194,68 +194,68 @@ static void spi_resume(struct dm_target *ti)
 		blk_queue_flag_clear(QUEUE_FLAG_STABLE_WRITES, q);
 }
 
-static void spi_status(struct dm_target *ti, status_type_t type,
-		       unsigned int status_flags, char *result,
+static void stpi_status(struct dm_target *ti, status_type_t type,
+			unsigned int status_flags, char *result,
 		       unsigned int maxlen)
 {
-	struct spi_c *sc = ti->private;
-	u64 sum[SPI_NR_STATS];
+	struct stpi_c *sc = ti->private;
+	u64 sum[STPI_NR_STATS];
 	unsigned int sz = 0, i;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		spi_stats_sum(sc, sum);
-		for (i = 0; i < SPI_NR_STATS; i++)
+		stpi_stats_sum(sc, sum);
+		for (i = 0; i < STPI_NR_STATS; i++)
 			DMEMIT("%s%llu", i ? " " : "", sum[i]);
 		break;
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %llu", sc->dev->name, (unsigned long long)sc->start);
-		spi_config_emit(&sc->cfg, result, maxlen, &sz);
+		stpi_config_emit(&sc->cfg, result, maxlen, &sz);
 		break;
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
 		DMEMIT(",device_name=%s,start=%llu,mode=%s,interval=%u,hold_us=%u;",
 		       sc->dev->name, (unsigned long long)sc->start,
-		       spi_mode_name(sc->cfg.mode), sc->cfg.interval,
+		       stpi_mode_name(sc->cfg.mode), sc->cfg.interval,
 		       sc->cfg.hold_us);
 		break;
 	}
 }
 
-static int spi_message_violations(struct spi_c *sc, unsigned int argc,
-				  char **argv, char *result,
+static int stpi_message_violations(struct stpi_c *sc, unsigned int argc,
+				   char **argv, char *result,
 				  unsigned int maxlen)
 {
 	unsigned int max = 16;
 
 	if (argc > 2 || (argc == 2 && (kstrtouint(argv[1], 10, &max) ||
-				       !max || max > SPI_LOG_MAX))) {
+				       !max || max > STPI_LOG_MAX))) {
 		DMWARN_LIMIT("%s: usage: violations [N], N from 1 to %u",
-			     sc->name, SPI_LOG_MAX);
+			     sc->name, STPI_LOG_MAX);
 		return -EINVAL;
 	}
-	spi_vlog_emit(&sc->vlog, max, result, maxlen);
+	stpi_vlog_emit(&sc->vlog, max, result, maxlen);
 	return 1;
 }
 
-static int spi_message(struct dm_target *ti, unsigned int argc, char **argv,
-		       char *result, unsigned int maxlen)
+static int stpi_message(struct dm_target *ti, unsigned int argc, char **argv,
+			char *result, unsigned int maxlen)
 {
-	struct spi_c *sc = ti->private;
+	struct stpi_c *sc = ti->private;
 
 	if (!strcmp(argv[0], "violations"))
-		return spi_message_violations(sc, argc, argv, result, maxlen);
+		return stpi_message_violations(sc, argc, argv, result, maxlen);
 
 	if (!strcmp(argv[0], "clear_stats")) {
 		if (argc != 1)
 			goto no_argument;
-		spi_stats_clear(sc);
+		stpi_stats_clear(sc);
 		return 0;
 	}
 	if (!strcmp(argv[0], "clear_violations")) {
 		if (argc != 1)
 			goto no_argument;
-		spi_vlog_clear(&sc->vlog);
+		stpi_vlog_clear(&sc->vlog);
 		return 0;
 	}
 
@@ -268,46 +268,46 @@ no_argument:
 	return -EINVAL;
 }
 
-static void spi_io_hints(struct dm_target *ti, struct queue_limits *limits)
+static void stpi_io_hints(struct dm_target *ti, struct queue_limits *limits)
 {
-	unsigned int interval = ((struct spi_c *)ti->private)->cfg.interval;
+	unsigned int interval = ((struct stpi_c *)ti->private)->cfg.interval;
 
 	limits->logical_block_size = max(limits->logical_block_size, interval);
 	limits->physical_block_size = max(limits->physical_block_size, interval);
 	blk_limits_io_min(limits, interval);
 }
 
-static int spi_iterate_devices(struct dm_target *ti,
-			       iterate_devices_callout_fn fn, void *data)
+static int stpi_iterate_devices(struct dm_target *ti,
+				iterate_devices_callout_fn fn, void *data)
 {
-	struct spi_c *sc = ti->private;
+	struct stpi_c *sc = ti->private;
 
 	return fn(ti, sc->dev, sc->start, ti->len, data);
 }
 
-static struct target_type spi_target = {
+static struct target_type stpi_target = {
 	.name		 = "stablepi",
 	.version	 = {1, 0, 0},
 	.module		 = THIS_MODULE,
-	.ctr		 = spi_ctr,
-	.dtr		 = spi_dtr,
-	.map		 = spi_map,
-	.end_io		 = spi_end_io,
-	.resume		 = spi_resume,
-	.status		 = spi_status,
-	.message	 = spi_message,
-	.io_hints	 = spi_io_hints,
-	.iterate_devices = spi_iterate_devices,
+	.ctr		 = stpi_ctr,
+	.dtr		 = stpi_dtr,
+	.map		 = stpi_map,
+	.end_io		 = stpi_end_io,
+	.resume		 = stpi_resume,
+	.status		 = stpi_status,
+	.message	 = stpi_message,
+	.io_hints	 = stpi_io_hints,
+	.iterate_devices = stpi_iterate_devices,
 };
 
 static int __init dm_stablepi_init(void)
 {
-	return dm_register_target(&spi_target);
+	return dm_register_target(&stpi_target);
 }
 
 static void __exit dm_stablepi_exit(void)
 {
-	dm_unregister_target(&spi_target);
+	dm_unregister_target(&stpi_target);
 }
 
 module_init(dm_stablepi_init);

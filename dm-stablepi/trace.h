@@ -11,7 +11,7 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(violation,
-	    TP_PROTO(const char *dev, const struct spi_violation *v),
+	    TP_PROTO(const char *dev, const struct stpi_violation *v),
 	    TP_ARGS(dev, v),
 	    TP_STRUCT__entry(__string(dev, dev)
 			     __field(sector_t, sector)
@@ -41,7 +41,7 @@ TRACE_EVENT(violation,
 		      __get_str(dev), (unsigned long long)__entry->sector,
 		      __entry->interval, __entry->guard_submit,
 		      __entry->guard_found,
-		      __entry->where == SPI_AT_DISPATCH ? "dispatch" : "completion",
+		      __entry->where == STPI_AT_DISPATCH ? "dispatch" : "completion",
 		      __entry->file ? "file" : "anon",
 		      MAJOR(__entry->s_dev), MINOR(__entry->s_dev),
 		      __entry->ino, __entry->offset, __entry->pid,

@@ -23,7 +23,7 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
-int spi_vlog_init(struct spi_vlog *vlog, unsigned int size)
+int stpi_vlog_init(struct stpi_vlog *vlog, unsigned int size)
 {
 	spin_lock_init(&vlog->lock);
 	vlog->ring = kvcalloc(size, sizeof(*vlog->ring), GFP_KERNEL);
@@ -34,14 +34,14 @@ int spi_vlog_init(struct spi_vlog *vlog, unsigned int size)
 	return 0;
 }
 
-void spi_vlog_exit(struct spi_vlog *vlog)
+void stpi_vlog_exit(struct stpi_vlog *vlog)
 {
 	kvfree(vlog->ring);
 	vlog->ring = NULL;
 }
 
 /* Forget every record; sequence numbers go on. */
-void spi_vlog_clear(struct spi_vlog *vlog)
+void stpi_vlog_clear(struct stpi_vlog *vlog)
 {
 	unsigned long flags;
 	unsigned int i;
@@ -60,8 +60,8 @@ void spi_vlog_clear(struct spi_vlog *vlog)
  * them under rcu_read_lock() is safe even if another writer's writeback
  * ends meanwhile; the worst case is a stale name.
  */
-static void spi_owner(struct page *page, unsigned int offset,
-		      struct spi_violation *v)
+static void stpi_owner(struct page *page, unsigned int offset,
+		       struct stpi_violation *v)
 {
 	struct folio *folio = page_folio(page);
 	struct address_space *mapping;
@@ -89,15 +89,16 @@ static void spi_owner(struct page *page, unsigned int offset,
 	rcu_read_unlock();
 }
 
-static const char *spi_check_name(enum spi_check where)
+static const char *stpi_check_name(enum stpi_check where)
 {
-	return where == SPI_AT_DISPATCH ? "dispatch" : "completion";
+	return where == STPI_AT_DISPATCH ? "dispatch" : "completion";
 }
 
-static DEFINE_RATELIMIT_STATE(spi_log_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
+static DEFINE_RATELIMIT_STATE(stpi_log_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
 			      DEFAULT_RATELIMIT_BURST);
 
-static void spi_violation_log(struct spi_c *sc, const struct spi_violation *v)
+static void stpi_violation_log(struct stpi_c *sc,
+			       const struct stpi_violation *v)
 {
 	char owner[96];
 
@@ -109,10 +110,10 @@ static void spi_violation_log(struct spi_c *sc, const struct spi_violation *v)
 			 v->pid, v->comm);
 	DMWARN("%s: data changed after PI: sector %llu guard %04x -> %04x at %s; %s",
 	       sc->name, (unsigned long long)v->sector, v->guard_submit,
-	       v->guard_found, spi_check_name(v->where), owner);
+	       v->guard_found, stpi_check_name(v->where), owner);
 }
 
-static void spi_vlog_add(struct spi_vlog *vlog, struct spi_violation *v)
+static void stpi_vlog_add(struct stpi_vlog *vlog, struct stpi_violation *v)
 {
 	unsigned long flags;
 
@@ -123,12 +124,12 @@ static void spi_vlog_add(struct spi_vlog *vlog, struct spi_violation *v)
 }
 
 /* Record that interval @interval of @io changed; @page holds its start. */
-void spi_violation(struct spi_io *io, unsigned int interval,
-		   struct page *page, unsigned int offset, u16 found,
-		   enum spi_check where)
+void stpi_violation(struct stpi_io *io, unsigned int interval,
+		    struct page *page, unsigned int offset, u16 found,
+		   enum stpi_check where)
 {
-	struct spi_c *sc = io->sc;
-	struct spi_violation v = {
+	struct stpi_c *sc = io->sc;
+	struct stpi_violation v = {
 		.time_ns = ktime_get_real_ns(),
 		.sector = io->sector + ((sector_t)interval <<
 					(sc->interval_shift - SECTOR_SHIFT)),
@@ -140,16 +141,16 @@ void spi_violation(struct spi_io *io, unsigned int interval,
 	};
 
 	memcpy(v.comm, io->comm, sizeof(v.comm));
-	spi_owner(page, offset, &v);
-	spi_vlog_add(&sc->vlog, &v);
+	stpi_owner(page, offset, &v);
+	stpi_vlog_add(&sc->vlog, &v);
 	trace_violation(sc->name, &v);
 
-	if (__ratelimit(&spi_log_ratelimit))
-		spi_violation_log(sc, &v);
+	if (__ratelimit(&stpi_log_ratelimit))
+		stpi_violation_log(sc, &v);
 }
 
-static void spi_violation_emit(const struct spi_violation *v, char *result,
-			       unsigned int maxlen, unsigned int *psz)
+static void stpi_violation_emit(const struct stpi_violation *v, char *result,
+				unsigned int maxlen, unsigned int *psz)
 {
 	unsigned int sz = *psz;
 	u32 nsec;
@@ -157,7 +158,7 @@ static void spi_violation_emit(const struct spi_violation *v, char *result,
 
 	DMEMIT("seq=%llu time=%llu.%09u sector=%llu interval=%u guard=%04x/%04x at=%s",
 	       v->seq, sec, nsec, (unsigned long long)v->sector, v->interval,
-	       v->guard_submit, v->guard_found, spi_check_name(v->where));
+	       v->guard_submit, v->guard_found, stpi_check_name(v->where));
 	if (v->file)
 		DMEMIT(" owner=file sb=%s dev=%u:%u ino=%lu offset=%lld",
 		       v->s_id, MAJOR(v->s_dev), MINOR(v->s_dev), v->ino,
@@ -173,10 +174,10 @@ static void spi_violation_emit(const struct spi_violation *v, char *result,
  * The newest @max records, newest first, after a summary line.  Records are
  * copied one at a time, so the lock is never held while formatting.
  */
-void spi_vlog_emit(struct spi_vlog *vlog, unsigned int max, char *result,
-		   unsigned int maxlen)
+void stpi_vlog_emit(struct stpi_vlog *vlog, unsigned int max, char *result,
+		    unsigned int maxlen)
 {
-	struct spi_violation v;
+	struct stpi_violation v;
 	unsigned long flags;
 	unsigned int sz = 0, shown = 0;
 	u64 total, seq;
@@ -192,7 +193,7 @@ void spi_vlog_emit(struct spi_vlog *vlog, unsigned int max, char *result,
 		spin_unlock_irqrestore(&vlog->lock, flags);
 		if (v.seq != seq)	/* cleared, or overwritten meanwhile */
 			break;
-		spi_violation_emit(&v, result, maxlen, &sz);
+		stpi_violation_emit(&v, result, maxlen, &sz);
 		shown++;
 	}
 }
