@@ -109,6 +109,17 @@ static void stpi_tuples_free(struct stpi_c *sc, struct t10_pi_tuple *tuples)
 		mempool_free(virt_to_page(tuples), &sc->tuple_pool);
 }
 
+/* Give the lower device the write's tuples. */
+static int stpi_attach(struct stpi_io *io, gfp_t gfp)
+{
+	u64 t = stpi_stage_begin();
+	int r;
+
+	r = stpi_pi_attach(io, io->tuples, gfp);
+	stpi_stage_end(io->sc, STPI_STAGE_ATTACH, t);
+	return r;
+}
+
 /*
  * Compute the tuples over what the lower bio carries and, when the lower
  * device checks PI, attach them.  A bio that arrived with a payload of its
@@ -118,11 +129,13 @@ static int stpi_lower_protect(struct stpi_io *io, gfp_t gfp)
 {
 	struct bio *lower = io->lower;
 	struct stpi_c *sc = io->sc;
+	u64 t = stpi_stage_begin();
 
 	stpi_pi_generate(sc, lower->bi_io_vec, lower->bi_iter,
 			 lower->bi_iter.bi_sector, io->tuples);
+	stpi_stage_end(sc, STPI_STAGE_GENERATE, t);
 	if (sc->lower_pi && !bio_integrity(lower))
-		return stpi_pi_attach(io, io->tuples, gfp);
+		return stpi_attach(io, gfp);
 	return 0;
 }
 
@@ -218,9 +231,13 @@ static void stpi_data_changed(void *arg, unsigned int idx, struct page *page,
 static void stpi_verify(struct stpi_io *io, enum stpi_check where)
 {
 	struct stpi_check_arg c = { .io = io, .where = where };
+	u64 t = stpi_stage_begin();
 
 	stpi_pi_compare(io->sc, io->data_bvecs, io->data_iter, io->tuples,
 			io->nr_intervals, stpi_data_changed, &c);
+	stpi_stage_end(io->sc, where == STPI_AT_DISPATCH ?
+		       STPI_STAGE_VERIFY_DISPATCH :
+		       STPI_STAGE_VERIFY_COMPLETION, t);
 }
 
 /* Where interval @idx of the caller's data starts. */
@@ -277,7 +294,7 @@ static void stpi_reissue_work(struct work_struct *work)
 	stpi_lower_set(io, lower, true);
 	stpi_pi_compare(sc, lower->bi_io_vec, lower->bi_iter, io->tuples,
 			io->nr_intervals, stpi_copy_differs, io);
-	if (sc->lower_pi && stpi_pi_attach(io, io->tuples, GFP_NOIO)) {
+	if (sc->lower_pi && stpi_attach(io, GFP_NOIO)) {
 		stpi_finish(io, BLK_STS_RESOURCE);
 		return;
 	}
@@ -374,6 +391,7 @@ static void stpi_lower_endio(struct bio *lower)
 	struct stpi_io *io = lower->bi_private;
 	blk_status_t status = lower->bi_status;
 	struct stpi_c *sc = io->sc;
+	u64 t = stpi_stage_begin();
 
 	if (status == BLK_STS_PROTECTION)
 		stpi_count(sc, STPI_STAT_LOWER_PI_ERRORS, 1);
@@ -385,6 +403,7 @@ static void stpi_lower_endio(struct bio *lower)
 	if (stpi_wants_reissue(io, status)) {
 		if (io->retries < STPI_RETRIES_MAX) {
 			stpi_reissue(io);
+			stpi_stage_end(sc, STPI_STAGE_COMPLETION, t);
 			return;
 		}
 		stpi_count(sc, STPI_STAT_RETRY_FAILED, 1);
@@ -401,11 +420,14 @@ static void stpi_lower_endio(struct bio *lower)
 		status = BLK_STS_PROTECTION;
 	}
 	stpi_finish(io, status);
+	stpi_stage_end(sc, STPI_STAGE_COMPLETION, t);
 }
 
 static int stpi_map_write(struct stpi_c *sc, struct stpi_io *io,
 			  struct bio *bio)
 {
+	u64 t = stpi_stage_begin();
+
 	io->write = true;
 	io->snapshot = false;
 	io->retries = 0;
@@ -431,6 +453,7 @@ static int stpi_map_write(struct stpi_c *sc, struct stpi_io *io,
 		INIT_WORK(&io->work, stpi_prepare_work);
 		queue_work(sc->prep_wq, &io->work);
 	}
+	stpi_stage_end(sc, STPI_STAGE_MAP, t);
 	return DM_MAPIO_SUBMITTED;
 }
 

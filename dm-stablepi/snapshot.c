@@ -80,6 +80,7 @@ struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp)
 	bool blocking = gfpflags_allow_blocking(gfp);
 	struct stpi_c *sc = io->sc;
 	struct bio *lower;
+	u64 t;
 
 	if (blocking)
 		mutex_lock(&sc->alloc_lock);
@@ -89,7 +90,9 @@ struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp)
 	if (!lower)
 		return NULL;
 
+	t = stpi_stage_begin();
 	stpi_snapshot_copy(io, lower);
+	stpi_stage_end(sc, STPI_STAGE_COPY, t);
 	lower->bi_iter.bi_sector = stpi_lower_sector(sc, io->sector);
 	lower->bi_ioprio = bio->bi_ioprio;
 	return lower;

@@ -20,6 +20,7 @@
 #include <linux/hrtimer.h>
 #include <linux/mempool.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/t10-pi.h>
 #include <linux/workqueue.h>
@@ -90,8 +91,26 @@ enum stpi_stat {
 	STPI_NR_STATS
 };
 
+/*
+ * Stages of a write whose CPU time is measured with the stage_timing module
+ * parameter (stats.c, message "stages").  map and completion include the
+ * stages they run.
+ */
+enum stpi_stage {
+	STPI_STAGE_MAP,			/* map's work for a data write */
+	STPI_STAGE_GENERATE,		/* tuples of the caller's data at submit */
+	STPI_STAGE_COPY,		/* snapshot copies (with their tuples) */
+	STPI_STAGE_ATTACH,		/* integrity payloads */
+	STPI_STAGE_VERIFY_DISPATCH,
+	STPI_STAGE_VERIFY_COMPLETION,
+	STPI_STAGE_COMPLETION,		/* completion's work for a data write */
+	STPI_NR_STAGES
+};
+
 struct stpi_stats {
 	u64 v[STPI_NR_STATS];
+	u64 stage_ns[STPI_NR_STAGES];
+	u64 stage_n[STPI_NR_STAGES];
 };
 
 /* One violation, as kept in the ring and shown by "violations". */
@@ -231,5 +250,24 @@ static inline void stpi_count(struct stpi_c *sc, enum stpi_stat s, u64 n)
 
 void stpi_stats_sum(struct stpi_c *sc, u64 *sum);
 void stpi_stats_clear(struct stpi_c *sc);
+
+extern bool stpi_stage_timing;
+
+/* The start of a timed stage: 0 when stage_timing is off. */
+static inline u64 stpi_stage_begin(void)
+{
+	return READ_ONCE(stpi_stage_timing) ? local_clock() : 0;
+}
+
+static inline void stpi_stage_end(struct stpi_c *sc, enum stpi_stage stage,
+				  u64 begin)
+{
+	if (!begin)
+		return;
+	this_cpu_add(sc->stats->stage_ns[stage], local_clock() - begin);
+	this_cpu_inc(sc->stats->stage_n[stage]);
+}
+
+void stpi_stages_emit(struct stpi_c *sc, char *result, unsigned int maxlen);
 
 #endif

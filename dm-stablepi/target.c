@@ -246,6 +246,12 @@ static int stpi_message(struct dm_target *ti, unsigned int argc, char **argv,
 	if (!strcmp(argv[0], "violations"))
 		return stpi_message_violations(sc, argc, argv, result, maxlen);
 
+	if (!strcmp(argv[0], "stages")) {
+		if (argc != 1)
+			goto no_argument;
+		stpi_stages_emit(sc, result, maxlen);
+		return 1;
+	}
 	if (!strcmp(argv[0], "clear_stats")) {
 		if (argc != 1)
 			goto no_argument;
@@ -259,8 +265,8 @@ static int stpi_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return 0;
 	}
 
-	DMWARN_LIMIT("%s: unknown message '%s': try violations [N], clear_stats, clear_violations",
-		     sc->name, argv[0]);
+	DMWARN_LIMIT("%s: unknown message '%s': try %s", sc->name, argv[0],
+		     "violations [N], stages, clear_stats, clear_violations");
 	return -EINVAL;
 
 no_argument:
