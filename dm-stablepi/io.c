@@ -10,7 +10,12 @@
  *               bio (with those tuples attached when the lower device has an
  *               integrity profile), then dispatch it, or hold it hold_us
  *   dispatch    after the hold, re-verify the caller's data, then submit
- *   completion  re-verify again, then complete the caller's write
+ *   completion  free the lower bio; then, in io_wq (unbound, so on any free
+ *               CPU, not the interrupt or the submitter that completed the
+ *               lower bio), re-verify again and complete the caller's write
+ *
+ * A write of at most STPI_INLINE_TUPLES intervals keeps its tuples in its
+ * per-bio data; a larger one takes a page from the tuple pool.
  *
  * The mode decides what the lower bio carries: the caller's pages (detect,
  * block), a copy made at submit (copy), or the caller's pages and, when
@@ -34,7 +39,7 @@
  *             replaces were freed before it was queued)
  *
  * Everything else never waits for memory: io_wq dispatches held writes (or
- * hands them to retry_wq), and completion frees or hands over.  So what a
+ * hands them to retry_wq) and completes writes (or hands them over).  So what a
  * waiter waits for is held only by writes the lower device, a hold timer,
  * io_wq or the single alloc_lock holder (which waits for nothing but
  * snapshot pages) will release, and retry_wq never waits for a tuple page
@@ -61,6 +66,15 @@ static bool stpi_force_defer;
 module_param_named(force_defer, stpi_force_defer, bool, 0644);
 MODULE_PARM_DESC(force_defer,
 		 "Prepare every write in the workqueue with GFP_NOIO, as when GFP_NOWAIT finds no memory (testing)");
+
+/*
+ * Writes up to this size are verified at completion where they complete,
+ * larger ones in io_wq: see stpi_lower_endio().
+ */
+static unsigned int stpi_verify_inline_max = 16384;
+module_param_named(verify_inline_max, stpi_verify_inline_max, uint, 0644);
+MODULE_PARM_DESC(verify_inline_max,
+		 "Verify writes up to this many bytes where they complete (not in hard interrupts); larger ones in a workqueue (default 16384; 0: always in the workqueue)");
 
 static void stpi_lower_endio(struct bio *lower);
 
@@ -89,6 +103,8 @@ static int stpi_lower_clone(struct stpi_io *io, gfp_t gfp)
 
 static void stpi_lower_free(struct stpi_io *io)
 {
+	if (!io->lower)
+		return;
 	if (io->snapshot)
 		stpi_snapshot_free(io->sc, io->lower);
 	else
@@ -96,17 +112,27 @@ static void stpi_lower_free(struct stpi_io *io)
 	io->lower = NULL;
 }
 
-static struct t10_pi_tuple *stpi_tuples_alloc(struct stpi_c *sc, gfp_t gfp)
+/* A small write keeps its tuples in its io; a larger one gets a page. */
+static int stpi_tuples_alloc(struct stpi_io *io, gfp_t gfp)
 {
-	struct page *page = mempool_alloc(&sc->tuple_pool, gfp);
+	struct page *page;
 
-	return page ? page_address(page) : NULL;
+	if (io->nr_intervals <= STPI_INLINE_TUPLES) {
+		io->tuples = io->inline_tuples;
+		return 0;
+	}
+	page = mempool_alloc(&io->sc->tuple_pool, gfp);
+	if (!page)
+		return -ENOMEM;
+	io->tuples = page_address(page);
+	return 0;
 }
 
-static void stpi_tuples_free(struct stpi_c *sc, struct t10_pi_tuple *tuples)
+static void stpi_tuples_free(struct stpi_io *io)
 {
-	if (tuples)
-		mempool_free(virt_to_page(tuples), &sc->tuple_pool);
+	if (io->tuples && io->tuples != io->inline_tuples)
+		mempool_free(virt_to_page(io->tuples), &io->sc->tuple_pool);
+	io->tuples = NULL;
 }
 
 /* Give the lower device the write's tuples. */
@@ -120,56 +146,49 @@ static int stpi_attach(struct stpi_io *io, gfp_t gfp)
 	return r;
 }
 
-/*
- * Compute the tuples over what the lower bio carries and, when the lower
- * device checks PI, attach them.  A bio that arrived with a payload of its
- * own keeps it.
- */
-static int stpi_lower_protect(struct stpi_io *io, gfp_t gfp)
+/* The tuples of the caller's data, which the lower bio shares. */
+static void stpi_generate(struct stpi_io *io)
 {
-	struct bio *lower = io->lower;
-	struct stpi_c *sc = io->sc;
 	u64 t = stpi_stage_begin();
 
-	stpi_pi_generate(sc, lower->bi_io_vec, lower->bi_iter,
-			 lower->bi_iter.bi_sector, io->tuples);
-	stpi_stage_end(sc, STPI_STAGE_GENERATE, t);
-	if (sc->lower_pi && !bio_integrity(lower))
-		return stpi_attach(io, gfp);
-	return 0;
+	stpi_pi_generate(io->sc, io->data_bvecs, io->data_iter,
+			 io->lower->bi_iter.bi_sector, io->tuples);
+	stpi_stage_end(io->sc, STPI_STAGE_GENERATE, t);
 }
 
 /*
- * Tuples and lower bio: a copy of the data in copy mode, the caller's pages
- * otherwise.  On failure nothing is left allocated.
+ * Tuples and lower bio: in copy mode a copy of the data, whose tuples are
+ * computed as it is copied; otherwise the caller's pages.  When the lower
+ * device checks PI the tuples are attached (a bio that arrived with a
+ * payload of its own keeps it).  On failure nothing is left allocated.
  */
 static int stpi_prepare(struct stpi_io *io, gfp_t gfp)
 {
 	struct stpi_c *sc = io->sc;
 	struct bio *lower;
 
-	io->tuples = stpi_tuples_alloc(sc, gfp);
-	if (!io->tuples)
+	if (stpi_tuples_alloc(io, gfp))
 		return -ENOMEM;
 
 	if (sc->cfg.mode == STPI_MODE_COPY) {
-		lower = stpi_snapshot(io, gfp);
+		lower = stpi_snapshot(io, gfp, io->tuples);
 		if (!lower)
 			goto free_tuples;
 		stpi_lower_set(io, lower, true);
-	} else if (stpi_lower_clone(io, gfp)) {
-		goto free_tuples;
+	} else {
+		if (stpi_lower_clone(io, gfp))
+			goto free_tuples;
+		stpi_generate(io);
 	}
 
-	if (stpi_lower_protect(io, gfp)) {
+	if (sc->lower_pi && !bio_integrity(io->lower) && stpi_attach(io, gfp)) {
 		stpi_lower_free(io);
 		goto free_tuples;
 	}
 	return 0;
 
 free_tuples:
-	stpi_tuples_free(sc, io->tuples);
-	io->tuples = NULL;
+	stpi_tuples_free(io);
 	return -ENOMEM;
 }
 
@@ -178,10 +197,8 @@ static void stpi_finish(struct stpi_io *io, blk_status_t status)
 {
 	struct bio *bio = stpi_io_bio(io);
 
-	if (io->lower)
-		stpi_lower_free(io);
-	stpi_tuples_free(io->sc, io->tuples);
-	io->tuples = NULL;
+	stpi_lower_free(io);
+	stpi_tuples_free(io);
 	bio->bi_status = status;
 	bio_endio(bio);
 }
@@ -286,7 +303,7 @@ static void stpi_reissue_work(struct work_struct *work)
 	struct bio *lower;
 
 	/* Not expected to fail: every allocation comes from a mempool. */
-	lower = stpi_snapshot(io, GFP_NOIO);
+	lower = stpi_snapshot(io, GFP_NOIO, NULL);
 	if (!lower) {
 		stpi_finish(io, BLK_STS_RESOURCE);
 		return;
@@ -304,9 +321,9 @@ static void stpi_reissue_work(struct work_struct *work)
 }
 
 /*
- * Free what the lower device had, then queue the re-issue.  Freeing first
- * means a queued re-issue holds nothing that another write's wait for
- * memory could depend on but its tuple page.
+ * Free what the lower device had (unless completion did), then queue the
+ * re-issue.  Freeing first means a queued re-issue holds nothing that
+ * another write's wait for memory could depend on but its tuple page.
  */
 static void stpi_reissue(struct stpi_io *io)
 {
@@ -386,10 +403,13 @@ static bool stpi_wants_reissue(struct stpi_io *io, blk_status_t status)
 	return !status && !io->snapshot && io->nr_changed;
 }
 
-static void stpi_lower_endio(struct bio *lower)
+/*
+ * The lower device is done: compare the caller's data once more, re-issue
+ * (retry) or complete the caller's write.
+ */
+static void stpi_complete(struct stpi_io *io)
 {
-	struct stpi_io *io = lower->bi_private;
-	blk_status_t status = lower->bi_status;
+	blk_status_t status = io->status;
 	struct stpi_c *sc = io->sc;
 	u64 t = stpi_stage_begin();
 
@@ -421,6 +441,34 @@ static void stpi_lower_endio(struct bio *lower)
 	}
 	stpi_finish(io, status);
 	stpi_stage_end(sc, STPI_STAGE_COMPLETION, t);
+}
+
+static void stpi_complete_work(struct work_struct *work)
+{
+	stpi_complete(container_of(work, struct stpi_io, work));
+}
+
+/*
+ * Completion runs where the lower device completes: a hard interrupt, a
+ * softirq, or the submitter itself with a synchronous device.  The lower
+ * bio is freed there.  The checksum pass goes to io_wq, an unbound queue
+ * whose workers run on whichever CPU is free, unless the write is so small
+ * that the pass costs less than handing it over (verify_inline_max) and
+ * this is not a hard interrupt.
+ */
+static void stpi_lower_endio(struct bio *lower)
+{
+	struct stpi_io *io = lower->bi_private;
+
+	io->status = lower->bi_status;
+	stpi_lower_free(io);
+	if (!in_hardirq() && !irqs_disabled() &&
+	    io->data_iter.bi_size <= READ_ONCE(stpi_verify_inline_max)) {
+		stpi_complete(io);
+		return;
+	}
+	INIT_WORK(&io->work, stpi_complete_work);
+	queue_work(io->sc->io_wq, &io->work);
 }
 
 static int stpi_map_write(struct stpi_c *sc, struct stpi_io *io,

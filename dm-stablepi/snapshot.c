@@ -51,11 +51,33 @@ static struct bio *stpi_snapshot_alloc(struct stpi_io *io, gfp_t gfp)
 	return lower;
 }
 
-/* Copy the caller's data, as it is now, into the snapshot's pages. */
-static void stpi_snapshot_copy(struct stpi_io *io, struct bio *lower)
+/*
+ * The tuples of one full snapshot page (or the last, shorter one): pages
+ * are packed from offset 0, so no interval straddles two of them.
+ */
+static unsigned int stpi_snapshot_protect(const struct stpi_c *sc,
+					  struct page *page, unsigned int len,
+					  sector_t seed,
+					  struct t10_pi_tuple *tuples)
 {
+	struct bio_vec bv = { .bv_page = page, .bv_len = len };
+	struct bvec_iter iter = { .bi_size = len };
+
+	stpi_pi_generate(sc, &bv, iter, seed, tuples);
+	return len >> sc->interval_shift;
+}
+
+/*
+ * Copy the caller's data, as it is now, into the snapshot's pages.  With
+ * @tuples, compute the tuples of each page right after filling it, while
+ * it is still in the cache: one pass over the caller's data, not two.
+ */
+static void stpi_snapshot_copy(struct stpi_io *io, struct bio *lower,
+			       struct t10_pi_tuple *tuples)
+{
+	sector_t seed = lower->bi_iter.bi_sector;
 	struct bvec_iter src = io->data_iter;
-	unsigned int di = 0, doff = 0;
+	unsigned int di = 0, doff = 0, done = 0;
 
 	while (src.bi_size) {
 		struct bio_vec bv = bvec_iter_bvec(io->data_bvecs, src);
@@ -66,15 +88,23 @@ static void stpi_snapshot_copy(struct stpi_io *io, struct bio *lower)
 				 bv.bv_offset, len);
 		bvec_iter_advance(io->data_bvecs, &src, len);
 		doff += len;
-		if (doff == PAGE_SIZE) {
-			di++;
-			doff = 0;
-		}
+		if (doff < PAGE_SIZE && src.bi_size)
+			continue;
+		if (tuples)
+			done += stpi_snapshot_protect(io->sc, dst, doff,
+						      seed + done,
+						      tuples + done);
+		di++;
+		doff = 0;
 	}
 }
 
-/* A lower bio carrying a copy of the caller's data; NULL without memory. */
-struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp)
+/*
+ * A lower bio carrying a copy of the caller's data, and with @tuples the
+ * copy's tuples; NULL without memory.
+ */
+struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp,
+			  struct t10_pi_tuple *tuples)
 {
 	struct bio *bio = stpi_io_bio(io);
 	bool blocking = gfpflags_allow_blocking(gfp);
@@ -90,10 +120,10 @@ struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp)
 	if (!lower)
 		return NULL;
 
-	t = stpi_stage_begin();
-	stpi_snapshot_copy(io, lower);
-	stpi_stage_end(sc, STPI_STAGE_COPY, t);
 	lower->bi_iter.bi_sector = stpi_lower_sector(sc, io->sector);
+	t = stpi_stage_begin();
+	stpi_snapshot_copy(io, lower, tuples);
+	stpi_stage_end(sc, STPI_STAGE_COPY, t);
 	lower->bi_ioprio = bio->bi_ioprio;
 	return lower;
 }

@@ -35,6 +35,9 @@
 #define STPI_MAX_INTERVALS	(STPI_MAX_IO_SECTORS * SECTOR_SIZE / 512)
 #define STPI_MAX_IO_PAGES	(STPI_MAX_IO_SECTORS * SECTOR_SIZE / PAGE_SIZE)
 
+/* The tuples of a write of at most this many intervals live in its io. */
+#define STPI_INLINE_TUPLES	8
+
 #define STPI_HOLD_US_MAX		1000000
 #define STPI_LOG_DEFAULT		256
 #define STPI_LOG_MAX		65536
@@ -159,9 +162,10 @@ struct stpi_c {
 	struct mutex alloc_lock;	/* one blocking snapshot at a time */
 
 	/*
-	 * Work that never waits for memory (dispatch after a hold) and work
-	 * that does (preparing a write map could not, re-issuing a write)
-	 * each have their own queue: see "Forward progress" in io.c.
+	 * Work that never waits for memory (dispatch after a hold,
+	 * completion) and work that does (preparing a write map could not,
+	 * re-issuing a write) each have their own queue: see "Forward
+	 * progress" in io.c.
 	 */
 	struct workqueue_struct *io_wq;
 	struct workqueue_struct *prep_wq;
@@ -184,12 +188,13 @@ struct stpi_io {
 	bool write;
 	bool snapshot;			/* the lower bio carries a copy */
 	u8 retries;
-	blk_status_t status;
+	blk_status_t status;		/* what the lower device said */
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct hrtimer hold;
 	struct work_struct work;
 	DECLARE_BITMAP(changed, STPI_MAX_INTERVALS);
+	struct t10_pi_tuple inline_tuples[STPI_INLINE_TUPLES];
 };
 
 static inline struct bio *stpi_io_bio(struct stpi_io *io)
@@ -225,7 +230,8 @@ void stpi_pi_compare(const struct stpi_c *sc, struct bio_vec *bvecs,
 int stpi_pi_attach(struct stpi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp);
 
 /* snapshot.c */
-struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp);
+struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp,
+			  struct t10_pi_tuple *tuples);
 void stpi_snapshot_free(struct stpi_c *sc, struct bio *lower);
 
 /* io.c */

@@ -97,8 +97,8 @@ static int stpi_alloc(struct dm_target *ti, struct stpi_c *sc)
 	}
 	mutex_init(&sc->alloc_lock);
 
-	sc->io_wq = alloc_workqueue("kstablepi_io/%s", WQ_MEM_RECLAIM, 0,
-				    sc->name);
+	sc->io_wq = alloc_workqueue("kstablepi_io/%s",
+				    WQ_UNBOUND | WQ_MEM_RECLAIM, 0, sc->name);
 	sc->prep_wq = alloc_workqueue("kstablepi_prep/%s", WQ_MEM_RECLAIM, 0,
 				      sc->name);
 	if (sc->cfg.mode == STPI_MODE_RETRY)
