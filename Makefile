@@ -55,7 +55,7 @@ demo: all
 	@tools/demo
 
 bench: all
-	@tools/bench
+	@tools/bench/vm-bench
 
 lint: kdir-check
 	@tools/lint
