@@ -19,6 +19,7 @@
 #include <linux/device-mapper.h>
 #include <linux/hrtimer.h>
 #include <linux/mempool.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
@@ -173,6 +174,7 @@ struct stpi_c {
 
 	struct stpi_stats __percpu *stats;
 	struct stpi_vlog vlog;
+	struct ratelimit_state log_rs;	/* kernel log lines of violations */
 };
 
 /* Per bio: the dm clone's per-bio data. */

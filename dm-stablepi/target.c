@@ -139,6 +139,8 @@ static int stpi_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	sc->ti = ti;
 	sc->name = dm_device_name(dm_table_get_md(ti->table));
+	ratelimit_state_init(&sc->log_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
 
 	r = stpi_parse_location(ti, &as, sc);
 	if (!r)
@@ -283,6 +285,21 @@ static void stpi_io_hints(struct dm_target *ti, struct queue_limits *limits)
 	blk_limits_io_min(limits, interval);
 }
 
+/*
+ * Ioctls, SG_IO included, go to the lower device (sg3_utils work on the
+ * stablepi device), without any check by stablepi.  Only a mapping of the
+ * whole lower device passes them unprivileged, as dm-linear does.
+ */
+static int stpi_prepare_ioctl(struct dm_target *ti, struct block_device **bdev)
+{
+	struct stpi_c *sc = ti->private;
+
+	*bdev = sc->dev->bdev;
+	if (sc->start || ti->len != bdev_nr_sectors(*bdev))
+		return 1;
+	return 0;
+}
+
 static int stpi_iterate_devices(struct dm_target *ti,
 				iterate_devices_callout_fn fn, void *data)
 {
@@ -293,7 +310,7 @@ static int stpi_iterate_devices(struct dm_target *ti,
 
 static struct target_type stpi_target = {
 	.name		 = "stablepi",
-	.version	 = {1, 0, 0},
+	.version	 = {1, 1, 0},
 	.module		 = THIS_MODULE,
 	.ctr		 = stpi_ctr,
 	.dtr		 = stpi_dtr,
@@ -303,6 +320,7 @@ static struct target_type stpi_target = {
 	.status		 = stpi_status,
 	.message	 = stpi_message,
 	.io_hints	 = stpi_io_hints,
+	.prepare_ioctl	 = stpi_prepare_ioctl,
 	.iterate_devices = stpi_iterate_devices,
 };
 

@@ -10,6 +10,10 @@
 
 #include <linux/tracepoint.h>
 
+/* So that trace-cmd and perf can print the names of the checks. */
+TRACE_DEFINE_ENUM(STPI_AT_DISPATCH);
+TRACE_DEFINE_ENUM(STPI_AT_COMPLETION);
+
 TRACE_EVENT(violation,
 	    TP_PROTO(const char *dev, const struct stpi_violation *v),
 	    TP_ARGS(dev, v),
@@ -41,7 +45,9 @@ TRACE_EVENT(violation,
 		      __get_str(dev), (unsigned long long)__entry->sector,
 		      __entry->interval, __entry->guard_submit,
 		      __entry->guard_found,
-		      __entry->where == STPI_AT_DISPATCH ? "dispatch" : "completion",
+		      __print_symbolic(__entry->where,
+				       { STPI_AT_DISPATCH, "dispatch" },
+				       { STPI_AT_COMPLETION, "completion" }),
 		      __entry->file ? "file" : "anon",
 		      MAJOR(__entry->s_dev), MINOR(__entry->s_dev),
 		      __entry->ino, __entry->offset, __entry->pid,

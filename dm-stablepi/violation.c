@@ -23,6 +23,15 @@
 #define CREATE_TRACE_POINTS
 #include "trace.h"
 
+/* The ring's slot of record @seq. */
+static unsigned int stpi_vlog_slot(const struct stpi_vlog *vlog, u64 seq)
+{
+	u32 slot;
+
+	div_u64_rem(seq, vlog->size, &slot);
+	return slot;
+}
+
 int stpi_vlog_init(struct stpi_vlog *vlog, unsigned int size)
 {
 	spin_lock_init(&vlog->lock);
@@ -94,9 +103,6 @@ static const char *stpi_check_name(enum stpi_check where)
 	return where == STPI_AT_DISPATCH ? "dispatch" : "completion";
 }
 
-static DEFINE_RATELIMIT_STATE(stpi_log_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
-			      DEFAULT_RATELIMIT_BURST);
-
 static void stpi_violation_log(struct stpi_c *sc,
 			       const struct stpi_violation *v)
 {
@@ -119,7 +125,7 @@ static void stpi_vlog_add(struct stpi_vlog *vlog, struct stpi_violation *v)
 
 	spin_lock_irqsave(&vlog->lock, flags);
 	v->seq = vlog->next_seq++;
-	vlog->ring[v->seq % vlog->size] = *v;
+	vlog->ring[stpi_vlog_slot(vlog, v->seq)] = *v;
 	spin_unlock_irqrestore(&vlog->lock, flags);
 }
 
@@ -145,7 +151,7 @@ void stpi_violation(struct stpi_io *io, unsigned int interval,
 	stpi_vlog_add(&sc->vlog, &v);
 	trace_violation(sc->name, &v);
 
-	if (__ratelimit(&stpi_log_ratelimit))
+	if (__ratelimit(&sc->log_rs))
 		stpi_violation_log(sc, &v);
 }
 
@@ -189,7 +195,7 @@ void stpi_vlog_emit(struct stpi_vlog *vlog, unsigned int max, char *result,
 	DMEMIT("violations total=%llu log=%u\n", total, vlog->size);
 	for (seq = total; seq-- > 0 && shown < max && total - seq <= vlog->size;) {
 		spin_lock_irqsave(&vlog->lock, flags);
-		v = vlog->ring[seq % vlog->size];
+		v = vlog->ring[stpi_vlog_slot(vlog, seq)];
 		spin_unlock_irqrestore(&vlog->lock, flags);
 		if (v.seq != seq)	/* cleared, or overwritten meanwhile */
 			break;
