@@ -68,13 +68,13 @@ MODULE_PARM_DESC(force_defer,
 		 "Prepare every write in the workqueue with GFP_NOIO, as when GFP_NOWAIT finds no memory (testing)");
 
 /*
- * Writes up to this size are verified at completion where they complete,
- * larger ones in io_wq: see stpi_lower_endio().
+ * Writes up to this size that are not writeback are verified where they
+ * complete, others in io_wq: see stpi_verify_in_place().
  */
 static unsigned int stpi_verify_inline_max = 16384;
 module_param_named(verify_inline_max, stpi_verify_inline_max, uint, 0644);
 MODULE_PARM_DESC(verify_inline_max,
-		 "Verify writes up to this many bytes where they complete (not in hard interrupts); larger ones in a workqueue (default 16384; 0: always in the workqueue)");
+		 "Verify writes up to this many bytes that are not writeback where they complete (not in hard interrupts), others in a workqueue (default 16384; 0: always in the workqueue)");
 
 static void stpi_lower_endio(struct bio *lower);
 
@@ -452,18 +452,26 @@ static void stpi_complete_work(struct work_struct *work)
  * Completion runs where the lower device completes: a hard interrupt, a
  * softirq, or the submitter itself with a synchronous device.  The lower
  * bio is freed there.  The checksum pass goes to io_wq, an unbound queue
- * whose workers run on whichever CPU is free, unless the write is so small
- * that the pass costs less than handing it over (verify_inline_max) and
- * this is not a hard interrupt.
+ * whose workers run on whichever CPU is free.  One kind of write is
+ * verified in place instead: a small one (verify_inline_max) that is not
+ * writeback, outside hard interrupts.  Its submitter waits for it alone
+ * (O_DIRECT, a buffer head), and waking a worker costs it more than the
+ * pass; writeback comes in bursts that one worker wakeup serves, from a
+ * flusher that is the bottleneck.
  */
+static bool stpi_verify_in_place(const struct stpi_io *io)
+{
+	return !io->writeback && !in_hardirq() && !irqs_disabled() &&
+	       io->data_iter.bi_size <= READ_ONCE(stpi_verify_inline_max);
+}
+
 static void stpi_lower_endio(struct bio *lower)
 {
 	struct stpi_io *io = lower->bi_private;
 
 	io->status = lower->bi_status;
 	stpi_lower_free(io);
-	if (!in_hardirq() && !irqs_disabled() &&
-	    io->data_iter.bi_size <= READ_ONCE(stpi_verify_inline_max)) {
+	if (stpi_verify_in_place(io)) {
 		stpi_complete(io);
 		return;
 	}
@@ -485,6 +493,7 @@ static int stpi_map_write(struct stpi_c *sc, struct stpi_io *io,
 	io->data_iter = bio->bi_iter;
 	io->data_bvecs = bio->bi_io_vec;
 	io->nr_intervals = bio->bi_iter.bi_size >> sc->interval_shift;
+	io->writeback = folio_test_writeback(page_folio(bio_page(bio)));
 	bitmap_zero(io->changed, io->nr_intervals);
 	io->pid = task_tgid_nr(current);
 	memcpy(io->comm, current->comm, sizeof(io->comm));

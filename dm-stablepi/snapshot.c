@@ -9,6 +9,15 @@
  * alloc_lock, so that two writes never each hold half of the reserve while
  * waiting for the other half; allocations with GFP_NOWAIT take what is free
  * and give everything back when a page is missing.
+ *
+ * The pool is not only a reserve: its pages are used first.  Debian's
+ * kernel zeroes every page it allocates (init_on_alloc), which cost a
+ * snapshot more than the copy itself, and a snapshot page is overwritten
+ * whole anyway.  So the pool's allocator gives pages only to callers that
+ * may wait (mempool_alloc() tries the reserve first for them after a
+ * first, non-waiting attempt); a caller that may not wait takes reserve
+ * pages and, once the reserve is empty, pages from the page allocator in
+ * one bulk call.
  */
 
 #include <linux/bio.h>
@@ -26,12 +35,44 @@ void stpi_snapshot_free(struct stpi_c *sc, struct bio *lower)
 	bio_put(lower);
 }
 
+/* The pool's allocator: only for callers that may wait (see above). */
+void *stpi_snapshot_page_alloc(gfp_t gfp, void *data)
+{
+	if (!gfpflags_allow_blocking(gfp))
+		return NULL;
+	return alloc_page(gfp);
+}
+
+void stpi_snapshot_page_free(void *page, void *data)
+{
+	__free_page(page);
+}
+
+/* The next page of a snapshot: from the pool, else from @bulk. */
+static struct page *stpi_snapshot_page(struct stpi_c *sc, gfp_t gfp,
+				       struct list_head *bulk,
+				       unsigned int left)
+{
+	struct page *page = mempool_alloc(&sc->page_pool, gfp);
+
+	if (page || gfpflags_allow_blocking(gfp))
+		return page;
+	if (list_empty(bulk))
+		alloc_pages_bulk_list(gfp, left, bulk);
+	page = list_first_entry_or_null(bulk, struct page, lru);
+	if (page)
+		list_del(&page->lru);
+	return page;
+}
+
 static struct bio *stpi_snapshot_alloc(struct stpi_io *io, gfp_t gfp)
 {
 	unsigned int size = io->data_iter.bi_size;
 	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE);
 	struct bio *bio = stpi_io_bio(io);
 	struct stpi_c *sc = io->sc;
+	struct page *page, *next;
+	LIST_HEAD(bulk);
 	struct bio *lower;
 	unsigned int i, len;
 
@@ -39,14 +80,18 @@ static struct bio *stpi_snapshot_alloc(struct stpi_io *io, gfp_t gfp)
 	if (!lower)
 		return NULL;
 	for (i = 0; i < nr; i++, size -= len) {
-		struct page *page = mempool_alloc(&sc->page_pool, gfp);
-
+		page = stpi_snapshot_page(sc, gfp, &bulk, nr - i);
 		if (!page) {
 			stpi_snapshot_free(sc, lower);
 			return NULL;
 		}
 		len = min_t(unsigned int, size, PAGE_SIZE);
 		__bio_add_page(lower, page, len, 0);
+	}
+	/* The bulk call gives what it has; nothing is left over. */
+	list_for_each_entry_safe(page, next, &bulk, lru) {
+		list_del(&page->lru);
+		mempool_free(page, &sc->page_pool);
 	}
 	return lower;
 }

@@ -189,6 +189,7 @@ struct stpi_io {
 	struct bio_vec *data_bvecs;
 	bool write;
 	bool snapshot;			/* the lower bio carries a copy */
+	bool writeback;			/* page-cache pages under writeback */
 	u8 retries;
 	blk_status_t status;		/* what the lower device said */
 	pid_t pid;
@@ -232,6 +233,8 @@ void stpi_pi_compare(const struct stpi_c *sc, struct bio_vec *bvecs,
 int stpi_pi_attach(struct stpi_io *io, struct t10_pi_tuple *tuples, gfp_t gfp);
 
 /* snapshot.c */
+void *stpi_snapshot_page_alloc(gfp_t gfp, void *data);
+void stpi_snapshot_page_free(void *page, void *data);
 struct bio *stpi_snapshot(struct stpi_io *io, gfp_t gfp,
 			  struct t10_pi_tuple *tuples);
 void stpi_snapshot_free(struct stpi_c *sc, struct bio *lower);

@@ -18,6 +18,14 @@
 
 /* Reserve of the mempools: writes in flight that need no new memory. */
 #define STPI_MIN_IOS		16
+/* Whole writes the snapshot pool holds: copy mode copies every write. */
+#define STPI_COPY_WRITES	4
+
+static unsigned int stpi_snapshot_pages(const struct stpi_c *sc)
+{
+	return STPI_MAX_IO_PAGES *
+	       (sc->cfg.mode == STPI_MODE_COPY ? STPI_COPY_WRITES : 1);
+}
 
 static void stpi_free(struct stpi_c *sc)
 {
@@ -90,7 +98,9 @@ static int stpi_alloc(struct dm_target *ti, struct stpi_c *sc)
 	if (!r)
 		r = mempool_init_page_pool(&sc->tuple_pool, STPI_MIN_IOS, 0);
 	if (!r && (sc->cfg.mode == STPI_MODE_COPY || sc->cfg.mode == STPI_MODE_RETRY))
-		r = mempool_init_page_pool(&sc->page_pool, STPI_MAX_IO_PAGES, 0);
+		r = mempool_init(&sc->page_pool, stpi_snapshot_pages(sc),
+				 stpi_snapshot_page_alloc,
+				 stpi_snapshot_page_free, NULL);
 	if (r) {
 		ti->error = "Cannot allocate bio, tuple and page pools";
 		return -ENOMEM;
