@@ -329,20 +329,61 @@ static void print_header(const char *name, const struct batch *b, unsigned int s
 	printf("%s\n", follow ? "; following" : "");
 }
 
-/* Print records of @b with seq >= *next; note the ones missed. */
-static void print_new(const char *name, struct batch *b, uint64_t *next,
+/*
+ * Where --follow is: the next seq to print, and the time of the last
+ * record printed, which tells a new table (whose seq start again at 0)
+ * from the old one.
+ */
+struct cursor {
+	uint64_t next;
+	char last_time[40];
+};
+
+static const struct record *record_of(const struct batch *b, uint64_t seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->r[i].seq == seq)
+			return &b->r[i];
+	return NULL;
+}
+
+/*
+ * Has a new table been loaded since @c was last moved?  Its total is below
+ * the next seq, or its record of the last seq printed is another one.
+ */
+static bool new_table(const struct batch *b, const struct cursor *c)
+{
+	const struct record *r;
+	const char *t;
+
+	if (b->total < c->next)
+		return true;
+	if (!c->next || !c->last_time[0])
+		return false;
+	r = record_of(b, c->next - 1);
+	t = r ? field(r, "time") : NULL;
+	return t && strcmp(t, c->last_time);
+}
+
+/* Print records of @b with seq >= c->next; note the ones missed. */
+static void print_new(const char *name, struct batch *b, struct cursor *c,
 		      struct path_cache *pc, bool json)
 {
 	uint64_t missed = 0;
+	const char *t;
 	unsigned int i;
 
 	for (i = 0; i < b->n; i++) {
 		struct record *r = &b->r[i];
 
-		if (r->seq < *next)
+		if (r->seq < c->next)
 			continue;
-		missed += r->seq - *next;
-		*next = r->seq + 1;
+		missed += r->seq - c->next;
+		c->next = r->seq + 1;
+		t = field(r, "time");
+		snprintf(c->last_time, sizeof(c->last_time), "%s", t ? t : "");
 		if (json) {
 			json_object *j = record_json(r, pc, name);
 
@@ -352,10 +393,10 @@ static void print_new(const char *name, struct batch *b, uint64_t *next,
 			print_record(r, pc);
 		}
 	}
-	if (b->total > *next) {
+	if (b->total > c->next) {
 		/* Counted, but not in the records returned: left the log. */
-		missed += b->total - *next;
-		*next = b->total;
+		missed += b->total - c->next;
+		c->next = b->total;
 	}
 	fflush(stdout);
 	if (missed)
@@ -371,7 +412,7 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);	/* a signal ends it early: fine */
 }
 
-static int follow(const char *name, uint64_t sector, uint64_t next,
+static int follow(const char *name, uint64_t sector, struct cursor *c,
 		  struct path_cache *pc, bool json)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -391,15 +432,15 @@ static int follow(const char *name, uint64_t sector, uint64_t next,
 		if (!r) {
 			total = b.total;
 			free_batch(&b);
-			if (total < next) {
-				note("%s: a new table was loaded: its records start at seq 0", name);
-				next = 0;
-			}
-			if (total == next)
+			if (total == c->next)
 				continue;
-			/* A few more than counted: some arrive meanwhile. */
-			want = total - next > LOG_MAX ? LOG_MAX : (unsigned int)(total - next);
-			want = want + 64 > LOG_MAX ? LOG_MAX : want + 64;
+			/*
+			 * The new ones, the last one printed (to see whether the
+			 * table is still the same), and a few more that may
+			 * arrive meanwhile.
+			 */
+			want = total > c->next ? total - c->next : 0;
+			want = want > LOG_MAX - 65 ? LOG_MAX : want + 65;
 			r = fetch(name, sector, want, &b);
 		}
 		if (r == -ENXIO) {
@@ -412,8 +453,14 @@ static int follow(const char *name, uint64_t sector, uint64_t next,
 			    strerror(-r));
 			return EXIT_FAILED;
 		}
+		if (new_table(&b, c)) {
+			note("%s: a new table was loaded: following its records, from seq 0",
+			     name);
+			c->next = 0;
+			c->last_time[0] = '\0';
+		}
 		want_paths(pc, &b);
-		print_new(name, &b, &next, pc, json);
+		print_new(name, &b, c, pc, json);
 		free_batch(&b);
 	}
 	return EXIT_OK;
@@ -428,7 +475,6 @@ int cmd_violations(int argc, char **argv)
 	struct batch b;
 	unsigned int count, i;
 	const char *name, *why;
-	uint64_t next;
 	int first, r, rc;
 
 	r = parse_cmd_opts("violations",
@@ -477,11 +523,12 @@ int cmd_violations(int argc, char **argv)
 	} else {
 		if (!o.json)
 			print_header(name, &b, b.n, o.follow);
-		next = b.n ? b.r[0].seq : b.total;
-		print_new(name, &b, &next, pc, o.json);
+		struct cursor c = { .next = b.n ? b.r[0].seq : b.total };
+
+		print_new(name, &b, &c, pc, o.json);
 		rc = EXIT_OK;
 		if (o.follow)
-			rc = follow(name, t.start, b.total, pc, o.json);
+			rc = follow(name, t.start, &c, pc, o.json);
 	}
 	free_batch(&b);
 	if (fflush(stdout)) {
