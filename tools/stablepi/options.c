@@ -177,7 +177,7 @@ static int set_value(const char *cmd, int id, const char *v, struct cmd_opts *o)
 }
 
 /* getopt refused @arg: an unknown, ambiguous or misused option. */
-static int bad_option(const char *cmd, const char *arg)
+static int bad_option(const char *cmd, unsigned int allowed, const char *arg)
 {
 	char matches[256] = "";
 	const struct option *o;
@@ -194,6 +194,9 @@ static int bad_option(const char *cmd, const char *arg)
 		return usage_error(cmd, "--%s takes no value", opt_name(optopt));
 	len = strcspn(arg + 2, "=");
 	for (o = long_opts; o->name; o++) {
+		if (o->val != OPT_HELP && o->val != OPT_VERBOSE &&
+		    !(allowed & bit(o->val)))
+			continue;
 		if (len && !strncmp(o->name, arg + 2, len)) {
 			ml += (size_t)snprintf(matches + ml, sizeof(matches) - ml,
 					       "%s--%s", n ? ", " : "", o->name);
@@ -202,6 +205,8 @@ static int bad_option(const char *cmd, const char *arg)
 	}
 	if (n > 1)
 		return usage_error(cmd, "ambiguous option '%s': %s?", arg, matches);
+	if (n == 1)
+		return usage_error(cmd, "unknown option '%s' (%s?)", arg, matches);
 	return usage_error(cmd, "unknown option '%s'", arg);
 }
 
@@ -222,7 +227,7 @@ int parse_cmd_opts(const char *cmd, unsigned int allowed, int argc,
 	optind = 0;	/* glibc: start afresh */
 	while ((c = getopt_long(argc, argv, ":hvn:", long_opts, NULL)) != -1) {
 		if (c == '?')
-			return bad_option(cmd, argv[optind - 1]);
+			return bad_option(cmd, allowed, argv[optind - 1]);
 		if (c == ':')
 			return usage_error(cmd, "%s%s needs a value: %s",
 					   optopt == OPT_COUNT ? "" : "--",
