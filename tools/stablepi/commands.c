@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <libdevmapper.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,49 @@ static void in_use(const char *name, const struct dm_dev *d)
 	}
 	err("%s is in use: open %d time%s (by a process?); close it first", name,
 	    d->open_count, d->open_count == 1 ? "" : "s");
+}
+
+/*
+ * @path (@lo) is held exclusively: by whom?  Returns 0 when only dm
+ * devices hold it (they share it with the new one), else says why not.
+ */
+static int lower_busy(const char *path, const struct lower *lo)
+{
+	char dir[64], *mp, *holders = NULL;
+	struct dirent *de;
+	bool other = false;
+	size_t len = 0;
+	DIR *d;
+
+	mp = mount_point_of(lo->major, lo->minor, NULL);
+	if (mp) {
+		err("%s is in use: mounted on %s", path, mp);
+		free(mp);
+		return -EBUSY;
+	}
+	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u/holders", lo->major, lo->minor);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		other |= strncmp(de->d_name, "dm-", 3) != 0;
+		holders = xrealloc(holders, len + strlen(de->d_name) + 3);
+		len += (size_t)sprintf(holders + len, "%s%s", len ? ", " : "", de->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (!holders) {
+		err("%s is in use: opened exclusively (swap, or another program)", path);
+		return -EBUSY;
+	}
+	if (other) {
+		err("%s is in use: held by %s", path, holders);
+		free(holders);
+		return -EBUSY;
+	}
+	note("%s is also used by %s: the new device shares it", path, holders);
+	free(holders);
+	return 0;
 }
 
 /* The lower device's name for messages: "/dev/sda" or "8:0 (sda)". */
@@ -201,19 +245,23 @@ int cmd_create(int argc, char **argv)
 		goto fail;
 	}
 
-	/* Nobody else may have the lower device (a mount, md, dm). */
+	/*
+	 * Nobody but device-mapper may have the lower device: a filesystem
+	 * or md holds it exclusively and the kernel would refuse, while dm
+	 * devices share their lower devices (as LVM's do).
+	 */
 	fd = open(path, O_RDWR | O_EXCL | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == EBUSY)
-			err("%s is in use: mounted, or held by another device (lsblk %s shows by what)",
-			    path, path);
-		else if (errno == EROFS || errno == EACCES)
+	if (fd >= 0) {
+		close(fd);
+	} else if (errno != EBUSY) {
+		if (errno == EROFS || errno == EACCES)
 			err("%s cannot be opened for writing: %s", path, strerror(errno));
 		else
 			err("cannot open %s: %s", path, strerror(errno));
 		goto fail;
+	} else if (lower_busy(path, &lo)) {
+		goto fail;
 	}
-	close(fd);
 
 	if (o.dry_run) {
 		puts(line);

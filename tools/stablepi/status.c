@@ -222,14 +222,14 @@ static int read_status(const char *name, bool named, struct dev_status *s)
 		if (r == -ENXIO)
 			return 1;	/* removed since the list was read */
 		if (!r) {
-			bool ours = table.nr_targets >= 1 &&
-				    !strcmp(table.targets[0].type, TARGET_NAME);
-			bool several = table.nr_targets > 1;
+			unsigned int i, ours = 0, n = table.nr_targets;
 
+			for (i = 0; i < n; i++)
+				ours += !strcmp(table.targets[i].type, TARGET_NAME);
 			dm_dev_free(&table);
-			if (!ours && !several)
+			if (!ours)
 				return 1;
-			if (several) {
+			if (n > 1) {
 				note("%s: skipped: its table has several targets; "
 				     "stablepi works on devices of one stablepi target "
 				     "(dmsetup status %s shows it)", name, name);
