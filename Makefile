@@ -4,6 +4,7 @@
 #
 #   make                 build the kernel modules (against KDIR) and the tools
 #   make check [T=PAT]   host unit tests, then in-VM integration tests
+#   make check-long      the long lane: tests too slow for make check
 #   make demo            the main job: every mode against the positive controls
 #   make bench           throughput ratios, measured side by side in the VM
 #   make lint            checkpatch --strict and sparse on the kernel code
@@ -28,7 +29,7 @@ endif
 
 DEPS := tools/deps
 
-.PHONY: all deps modules tools check demo bench lint selftest clean kdir-check \
+.PHONY: all deps modules tools check check-long demo bench lint selftest clean kdir-check \
 	install install-modules install-programs \
 	uninstall uninstall-modules uninstall-programs
 
@@ -55,6 +56,9 @@ tools: deps
 # tests/run installs dependencies and builds first, timing each phase.
 check:
 	@tests/run $(T)
+
+check-long:
+	@tests/run --long $(T)
 
 demo: all
 	@tools/demo
