@@ -58,6 +58,23 @@ slab_kb() {
 	awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo
 }
 
+# slab_snapshot FILE: the bytes of objects in use in each slab cache (SLUB
+# counts the objects of the per-CPU slabs as in use), one "cache bytes"
+# line per cache, after dropping the caches.
+slab_snapshot() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo > "$1"
+}
+
+# slab_growth BEFORE AFTER: the caches that grew from snapshot BEFORE to
+# AFTER, "cache kB" lines, the largest growth first.
+slab_growth() {
+	awk 'NR == FNR { b[$1] = $2; next }
+	     $2 > b[$1] { printf "%s %d\n", $1, ($2 - b[$1]) / 1024 }' "$1" "$2" |
+		sort -k2,2 -rn
+}
+
 # --- background load ---------------------------------------------------------
 #
 # load_start DIR: two loops of fio passes on files in DIR until load_stop,

@@ -19,6 +19,8 @@
  *   resume NAME
  *   message NAME SECTOR MESSAGE             MESSAGE is the rest of the line
  *   status NAME | table NAME | info NAME
+ *   io NAME OFFSET_KIB LEN_KIB              write a pattern to /dev/mapper/NAME
+ *                                           with O_DIRECT, read it back, compare
  *   sleep MS
  *
  * PARAMS is the rest of the line, passed as is (it may be empty).  For each
@@ -27,9 +29,12 @@
  *   LINE OP NAME ok us=MICROSECONDS
  *   LINE OP NAME err=ERRNO us=MICROSECONDS
  *
- * (create adds "at=create|reload|resume": the step that failed) then the
- * command's output as "LINE out: ..." lines (status, table, info,
- * message responses) and, with -k, the kernel log lines as "LINE kmsg: ...".
+ * (create adds "at=create|reload|resume", the step that failed, and io
+ * "at=open|write|fsync|read"; io says "err=EMISMATCH" when it read back
+ * other data than it wrote), then the command's output as "LINE out: ..."
+ * lines (status, table, info, message responses, "the write buffer
+ * changed" when io's buffer no longer holds what it wrote) and, with -k,
+ * the kernel log lines as "LINE kmsg: ...".
  * The last line is "dmbatch: commands=N ok=N failed=N".  A failed command
  * does not stop the script: dmbatch exits 0 when every line was a valid
  * command, 2 at the first line that is not (nothing after it runs), 1 when
@@ -45,6 +50,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libdevmapper.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,7 +61,7 @@
 
 enum op {
 	OP_CREATE, OP_RELOAD, OP_REMOVE, OP_SUSPEND, OP_RESUME, OP_MESSAGE,
-	OP_STATUS, OP_TABLE, OP_INFO, OP_SLEEP,
+	OP_STATUS, OP_TABLE, OP_INFO, OP_IO, OP_SLEEP,
 };
 
 static const struct {
@@ -66,7 +72,7 @@ static const struct {
 	{ "remove", OP_REMOVE }, { "suspend", OP_SUSPEND },
 	{ "resume", OP_RESUME }, { "message", OP_MESSAGE },
 	{ "status", OP_STATUS }, { "table", OP_TABLE },
-	{ "info", OP_INFO }, { "sleep", OP_SLEEP },
+	{ "info", OP_INFO }, { "io", OP_IO }, { "sleep", OP_SLEEP },
 };
 
 /* One parsed script line. */
@@ -79,6 +85,7 @@ struct cmd {
 	uint64_t sector;		/* message */
 	char *message;			/* message */
 	bool nolockfs, noflush;		/* suspend */
+	uint64_t offset_kib, len_kib;	/* io */
 	unsigned long ms;		/* sleep */
 };
 
@@ -193,6 +200,16 @@ static int parse(char *line, struct cmd *c)
 		}
 		/* The message is the rest of the line, even empty. */
 		c->message = s;
+		return 0;
+	case OP_IO:
+		if (!parse_u64(next_word(&s), &c->offset_kib) ||
+		    !parse_u64(next_word(&s), &c->len_kib) || !c->len_kib ||
+		    c->len_kib > 65536 || c->offset_kib > (UINT64_MAX >> 11) ||
+		    next_word(&s)) {
+			fprintf(stderr, "dmbatch: line %lu: usage: io NAME OFFSET_KIB LEN_KIB (LEN_KIB 1 to 65536)\n",
+				lineno);
+			return -1;
+		}
 		return 0;
 	case OP_SUSPEND:
 		while ((w = next_word(&s))) {
@@ -381,10 +398,78 @@ static int create(const struct cmd *c, const char **step)
 	return err;
 }
 
+/* The byte at offset @i of the pattern of script line @line. */
+static unsigned char pattern(unsigned long line, size_t i)
+{
+	return (unsigned char)(line * 131 + i / 512 * 7 + i);
+}
+
+/*
+ * io: write LEN_KIB KiB of a pattern unique to this line at OFFSET_KIB of
+ * the device with O_DIRECT, fsync, read it back with O_DIRECT and compare
+ * with the pattern.  Returns 0, an errno (with *step the call that failed),
+ * or EMISMATCH_ERR when the data read back is not the pattern.  Sets
+ * *changed when the write buffer itself no longer holds the pattern after
+ * the write (something below changed the caller's pages).
+ */
+#define EMISMATCH_ERR	-2
+
+static int io(const struct cmd *c, const char **step, bool *changed)
+{
+	size_t len = c->len_kib << 10, i;
+	off_t off = (off_t)(c->offset_kib << 10);
+	unsigned char *wbuf = NULL, *rbuf = NULL;
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	*changed = false;
+	*step = "open";
+	snprintf(path, sizeof(path), "/dev/mapper/%s", c->name);
+	fd = open(path, O_RDWR | O_DIRECT);
+	if (fd < 0)
+		return errno;
+	if (posix_memalign((void **)&wbuf, 4096, len) ||
+	    posix_memalign((void **)&rbuf, 4096, len)) {
+		err = ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < len; i++)
+		wbuf[i] = pattern(lineno, i);
+	errno = 0;
+	*step = "write";
+	if (pwrite(fd, wbuf, len, off) != (ssize_t)len) {
+		err = errno ? errno : EIO;
+		goto out;
+	}
+	for (i = 0; i < len; i++)
+		if (wbuf[i] != pattern(lineno, i))
+			*changed = true;
+	*step = "fsync";
+	if (fsync(fd)) {
+		err = errno;
+		goto out;
+	}
+	*step = "read";
+	if (pread(fd, rbuf, len, off) != (ssize_t)len) {
+		err = errno ? errno : EIO;
+		goto out;
+	}
+	for (i = 0; i < len; i++)
+		if (rbuf[i] != pattern(lineno, i))
+			err = EMISMATCH_ERR;
+	*step = NULL;
+out:
+	free(wbuf);
+	free(rbuf);
+	close(fd);
+	return err;
+}
+
 /* Run one command; returns true when it succeeded. */
 static bool run(const struct cmd *c)
 {
 	const char *step = NULL, *e;
+	bool changed = false;
 	char *text = NULL;
 	size_t size = 0;
 	long long t0, us;
@@ -404,15 +489,21 @@ static bool run(const struct cmd *c)
 	t0 = now_us();
 	if (c->op == OP_CREATE)
 		err = create(c, &step);
+	else if (c->op == OP_IO)
+		err = io(c, &step, &changed);
 	else
 		err = task(c, task_types[c->op]);
 	us = now_us() - t0;
+	if (changed)
+		fprintf(out, "%lu out: the write buffer changed\n", lineno);
 	fclose(out);
 
 	if (!err) {
 		printf("%lu %s %s ok us=%lld\n", lineno, c->opname, c->name, us);
 	} else {
 		e = err > 0 ? strerrorname_np(err) : NULL;
+		if (err == EMISMATCH_ERR)
+			e = "EMISMATCH";
 		printf("%lu %s %s err=%s us=%lld%s%s\n", lineno, c->opname,
 		       c->name, e ? e : "failed", us, step ? " at=" : "",
 		       step ? step : "");
