@@ -317,7 +317,11 @@ static int stpi_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return 0;
 	}
 
-	DMWARN("%s: unknown message '%s': try %s", sc->name, argv[0],
+	/*
+	 * At most 64 bytes of the name: printk cuts a line of over 1 KiB,
+	 * newline included, and such a line waits in the log until the next.
+	 */
+	DMWARN("%s: unknown message '%.64s': try %s", sc->name, argv[0],
 	       "violations [N], stages, clear_stats, clear_violations");
 	return -EINVAL;
 
