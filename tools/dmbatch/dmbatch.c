@@ -14,6 +14,7 @@
  *
  *   create NAME START LEN TARGET [PARAMS]   create a device with one target
  *   reload NAME START LEN TARGET [PARAMS]   load an inactive table
+ *   clear NAME                              drop the inactive table
  *   remove NAME                             remove (once, no retry)
  *   suspend NAME [nolockfs] [noflush]
  *   resume NAME
@@ -60,7 +61,7 @@
 #include <unistd.h>
 
 enum op {
-	OP_CREATE, OP_RELOAD, OP_REMOVE, OP_SUSPEND, OP_RESUME, OP_MESSAGE,
+	OP_CREATE, OP_RELOAD, OP_CLEAR, OP_REMOVE, OP_SUSPEND, OP_RESUME, OP_MESSAGE,
 	OP_STATUS, OP_TABLE, OP_INFO, OP_IO, OP_SLEEP,
 };
 
@@ -69,6 +70,7 @@ static const struct {
 	enum op op;
 } ops[] = {
 	{ "create", OP_CREATE }, { "reload", OP_RELOAD },
+	{ "clear", OP_CLEAR },
 	{ "remove", OP_REMOVE }, { "suspend", OP_SUSPEND },
 	{ "resume", OP_RESUME }, { "message", OP_MESSAGE },
 	{ "status", OP_STATUS }, { "table", OP_TABLE },
@@ -313,6 +315,7 @@ static void print_info(struct dm_task *dmt)
 
 static const int task_types[] = {
 	[OP_CREATE] = DM_DEVICE_CREATE, [OP_RELOAD] = DM_DEVICE_RELOAD,
+	[OP_CLEAR] = DM_DEVICE_CLEAR,
 	[OP_REMOVE] = DM_DEVICE_REMOVE, [OP_SUSPEND] = DM_DEVICE_SUSPEND,
 	[OP_RESUME] = DM_DEVICE_RESUME, [OP_MESSAGE] = DM_DEVICE_TARGET_MSG,
 	[OP_STATUS] = DM_DEVICE_STATUS, [OP_TABLE] = DM_DEVICE_TABLE,
