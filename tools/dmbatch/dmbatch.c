@@ -23,6 +23,10 @@
  *   io NAME OFFSET_KIB LEN_KIB              write a pattern to /dev/mapper/NAME
  *                                           with O_DIRECT, read it back, compare
  *   sleep MS
+ *   make-it-fail                            run the ioctls of the next command
+ *                                           with /proc/self/make-it-fail set, for
+ *                                           the kernel's fault injection with
+ *                                           task-filter (debug kernels)
  *
  * PARAMS is the rest of the line, passed as is (it may be empty).  For each
  * command dmbatch prints
@@ -62,7 +66,7 @@
 
 enum op {
 	OP_CREATE, OP_RELOAD, OP_CLEAR, OP_REMOVE, OP_SUSPEND, OP_RESUME, OP_MESSAGE,
-	OP_STATUS, OP_TABLE, OP_INFO, OP_IO, OP_SLEEP,
+	OP_STATUS, OP_TABLE, OP_INFO, OP_IO, OP_SLEEP, OP_MAKE_IT_FAIL,
 };
 
 static const struct {
@@ -75,6 +79,7 @@ static const struct {
 	{ "resume", OP_RESUME }, { "message", OP_MESSAGE },
 	{ "status", OP_STATUS }, { "table", OP_TABLE },
 	{ "info", OP_INFO }, { "io", OP_IO }, { "sleep", OP_SLEEP },
+	{ "make-it-fail", OP_MAKE_IT_FAIL },
 };
 
 /* One parsed script line. */
@@ -92,6 +97,8 @@ struct cmd {
 };
 
 static bool verbose;
+/* Run the ioctls of the next command with make-it-fail set. */
+static bool fail_next;
 static unsigned long lineno;
 /* A command's output, printed after its result line. */
 static FILE *out;
@@ -164,6 +171,14 @@ static int parse(char *line, struct cmd *c)
 	c->op = ops[i].op;
 	c->opname = ops[i].name;
 
+	if (c->op == OP_MAKE_IT_FAIL) {
+		if (next_word(&s)) {
+			fprintf(stderr, "dmbatch: line %lu: make-it-fail takes no argument\n",
+				lineno);
+			return -1;
+		}
+		return 0;
+	}
 	if (c->op == OP_SLEEP) {
 		w = next_word(&s);
 		if (!parse_u64(w, &v) || v > 3600000 || next_word(&s)) {
@@ -322,6 +337,19 @@ static const int task_types[] = {
 	[OP_INFO] = DM_DEVICE_INFO,
 };
 
+/* Set /proc/self/make-it-fail to @on; false (errno set) when it cannot. */
+static bool set_make_it_fail(bool on)
+{
+	int fd = open("/proc/self/make-it-fail", O_WRONLY);
+	bool ok = fd >= 0 && write(fd, on ? "1" : "0", 1) == 1;
+	int err = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = err;
+	return ok;
+}
+
 /*
  * Run one ioctl of command @c: @type is the task type (create runs three).
  * Returns 0 or the errno (-1 when the task could not be set up, or when the
@@ -330,7 +358,7 @@ static const int task_types[] = {
 static int task(const struct cmd *c, int type)
 {
 	struct dm_task *dmt;
-	int err = 0;
+	int err = 0, ok;
 
 	dmt = dm_task_create(type);
 	if (!dmt)
@@ -357,7 +385,13 @@ static int task(const struct cmd *c, int type)
 		break;
 	}
 
-	if (!dm_task_run(dmt)) {
+	if (fail_next && !set_make_it_fail(true))
+		fprintf(out, "%lu out: cannot set make-it-fail: %s\n", lineno,
+			strerror(errno));
+	ok = dm_task_run(dmt);
+	if (fail_next)
+		set_make_it_fail(false);
+	if (!ok) {
 		err = dm_task_get_errno(dmt);
 		if (!err)
 			err = -1;
@@ -483,6 +517,17 @@ static bool run(const struct cmd *c)
 		printf("%lu sleep %lu ok\n", lineno, c->ms);
 		return true;
 	}
+	if (c->op == OP_MAKE_IT_FAIL) {
+		/* Check now that the kernel has it: make-it-fail 0. */
+		if (!set_make_it_fail(false)) {
+			e = strerrorname_np(errno);
+			printf("%lu make-it-fail err=%s\n", lineno, e ? e : "failed");
+			return false;
+		}
+		fail_next = true;
+		printf("%lu make-it-fail ok\n", lineno);
+		return true;
+	}
 
 	out = open_memstream(&text, &size);
 	if (!out) {
@@ -497,6 +542,7 @@ static bool run(const struct cmd *c)
 	else
 		err = task(c, task_types[c->op]);
 	us = now_us() - t0;
+	fail_next = false;
 	if (changed)
 		fprintf(out, "%lu out: the write buffer changed\n", lineno);
 	fclose(out);
