@@ -6,6 +6,8 @@
 #   make check [T=PAT]   host unit tests, then in-VM integration tests
 #   make demo            the main job: every mode against the positive controls
 #   make bench           throughput ratios, measured side by side in the VM
+#   make soak            an hour (SOAK_MINUTES) of mixed load, reloads and
+#                        suspends in the VM; not part of make check
 #   make lint            checkpatch --strict and sparse on the kernel code
 #   make selftest        show that the test runner reports failures
 #   make clean
@@ -25,7 +27,7 @@ endif
 
 DEPS := tools/deps
 
-.PHONY: all deps modules tools check demo bench lint selftest clean kdir-check
+.PHONY: all deps modules tools check demo bench soak lint selftest clean kdir-check
 
 all: modules tools
 
@@ -56,6 +58,9 @@ demo: all
 
 bench: all
 	@tools/bench/vm-bench
+
+soak: all
+	@tools/soak
 
 lint: kdir-check
 	@tools/lint
