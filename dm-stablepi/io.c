@@ -411,9 +411,10 @@ submit:
  * as when the hold expires.  dm core waits for every write mapped before
  * the suspend, held ones included, so without this a suspend would wait
  * for the longest hold (up to a second), and a suspend that freezes a
- * filesystem for each write the freeze issues.  A timer whose callback is
- * already running is left to it: the callback waits for the list's lock,
- * takes the write off the list and dispatches it.
+ * filesystem would wait a whole hold for each write of the freeze.  A
+ * timer whose callback is already running is left to it: the callback
+ * waits for the list's lock, takes the write off the list and dispatches
+ * it.
  */
 void stpi_holds_stop(struct stpi_c *sc)
 {
