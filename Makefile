@@ -7,6 +7,8 @@
 #   make check-long      the long lane: tests too slow for make check
 #   make demo            the main job: every mode against the positive controls
 #   make bench           throughput ratios, measured side by side in the VM
+#   make soak            an hour (SOAK_MINUTES) of mixed load, reloads and
+#                        suspends in the VM; not part of make check
 #   make lint            checkpatch --strict and sparse on the kernel code
 #   make selftest        show that the test runner reports failures
 #   make install         modules, stablepi, wac, docs and man page (after make);
@@ -29,7 +31,7 @@ endif
 
 DEPS := tools/deps
 
-.PHONY: all deps modules tools check check-long demo bench lint selftest clean kdir-check \
+.PHONY: all deps modules tools check check-long demo bench soak lint selftest clean kdir-check \
 	install install-modules install-programs \
 	uninstall uninstall-modules uninstall-programs
 
@@ -65,6 +67,9 @@ demo: all
 
 bench: all
 	@tools/bench/vm-bench
+
+soak: all
+	@tools/soak
 
 lint: kdir-check
 	@tools/lint

@@ -232,9 +232,6 @@ found:
 int stpi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
 		      struct stpi_config *cfg, struct block_device *bdev)
 {
-	static const struct dm_arg opt_count = {
-		0, 8, "Invalid number of optional parameters (expected 0 to 8)"
-	};
 	struct blk_integrity *bi = bdev_get_integrity(bdev);
 	struct stpi_given given = { };
 	unsigned int n;
@@ -249,9 +246,15 @@ int stpi_config_parse(struct dm_target *ti, struct dm_arg_set *as,
 	};
 
 	if (as->argc) {
-		r = dm_read_arg_group(&opt_count, as, &n, &ti->error);
-		if (r)
-			return r;
+		/*
+		 * Not dm_read_arg_group(): its sscanf("%u") takes 4294967296
+		 * for 0 and 4294967297 for 1.
+		 */
+		if (kstrtouint(dm_shift_arg(as), 10, &n) || n > 8 ||
+		    n > as->argc) {
+			ti->error = "Invalid number of optional parameters (expected 0 to 8)";
+			return -EINVAL;
+		}
 		while (n--) {
 			r = stpi_parse_one(ti, dm_shift_arg(as), cfg, &given);
 			if (r)

@@ -17,6 +17,10 @@
  * A write of at most STPI_INLINE_TUPLES intervals keeps its tuples in its
  * per-bio data; a larger one takes a page from the tuple pool.
  *
+ * From presuspend to resume writes are not held, and writes waiting in
+ * their hold are dispatched at once (stpi_holds_stop()), so that a suspend
+ * waits only for the lower device.
+ *
  * The mode decides what the lower bio carries: the caller's pages (detect,
  * block), a copy made at submit (copy), or the caller's pages and, when
  * they changed while the lower device had them or the device failed the
@@ -346,31 +350,101 @@ static void stpi_dispatch_work(struct work_struct *work)
 	stpi_submit(io);
 }
 
+static void stpi_queue_dispatch(struct stpi_io *io)
+{
+	INIT_WORK(&io->work, stpi_dispatch_work);
+	queue_work(io->sc->io_wq, &io->work);
+}
+
 static enum hrtimer_restart stpi_hold_expired(struct hrtimer *timer)
 {
 	struct stpi_io *io = container_of(timer, struct stpi_io, hold);
+	unsigned long flags;
 
-	INIT_WORK(&io->work, stpi_dispatch_work);
-	queue_work(io->sc->io_wq, &io->work);
+	spin_lock_irqsave(&io->held->lock, flags);
+	list_del(&io->held_entry);
+	spin_unlock_irqrestore(&io->held->lock, flags);
+	stpi_queue_dispatch(io);
 	return HRTIMER_NORESTART;
 }
 
 /*
  * Dispatch now, or after the simulated DMA latency.  Without a hold the
- * dispatch follows generation at once and only completion is checked.
+ * dispatch follows generation at once and only completion is checked;
+ * so it does while the device suspends (holds_off).  A held write waits on
+ * the list of the CPU it was mapped on (any list would do: the lock only
+ * keeps contention local), where stpi_holds_stop() can find it.  holds_off
+ * is read under that lock, so a write is either on a list when
+ * stpi_holds_stop() walks it or sees holds_off set.
  */
 static void stpi_start(struct stpi_io *io)
 {
-	unsigned int hold_us = io->sc->cfg.hold_us;
+	struct stpi_c *sc = io->sc;
+	unsigned int hold_us = sc->cfg.hold_us;
+	struct stpi_held *held;
+	unsigned long flags;
 
-	if (!hold_us) {
-		stpi_submit(io);
-		return;
+	if (!hold_us)
+		goto submit;
+	held = raw_cpu_ptr(sc->held);
+	spin_lock_irqsave(&held->lock, flags);
+	if (unlikely(READ_ONCE(sc->holds_off))) {
+		spin_unlock_irqrestore(&held->lock, flags);
+		goto submit;
 	}
+	io->held = held;
+	list_add_tail(&io->held_entry, &held->ios);
 	hrtimer_init(&io->hold, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	io->hold.function = stpi_hold_expired;
 	hrtimer_start(&io->hold, ns_to_ktime((u64)hold_us * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_SOFT);
+	spin_unlock_irqrestore(&held->lock, flags);
+	return;
+
+submit:
+	stpi_submit(io);
+}
+
+/*
+ * The device is suspending (presuspend): stop holding writes, and dispatch
+ * the writes waiting in their hold timer now, after the same dispatch check
+ * as when the hold expires.  dm core waits for every write mapped before
+ * the suspend, held ones included, so without this a suspend would wait
+ * for the longest hold (up to a second), and a suspend that freezes a
+ * filesystem would wait a whole hold for each write of the freeze.  A
+ * timer whose callback is already running is left to it: the callback
+ * waits for the list's lock, takes the write off the list and dispatches
+ * it.
+ */
+void stpi_holds_stop(struct stpi_c *sc)
+{
+	struct stpi_io *io, *next;
+	LIST_HEAD(cut);
+	unsigned int cpu, n = 0;
+
+	WRITE_ONCE(sc->holds_off, true);
+	for_each_possible_cpu(cpu) {
+		struct stpi_held *held = per_cpu_ptr(sc->held, cpu);
+
+		spin_lock_irq(&held->lock);
+		list_for_each_entry_safe(io, next, &held->ios, held_entry)
+			if (hrtimer_try_to_cancel(&io->hold) == 1)
+				list_move_tail(&io->held_entry, &cut);
+		spin_unlock_irq(&held->lock);
+	}
+	list_for_each_entry_safe(io, next, &cut, held_entry) {
+		list_del(&io->held_entry);
+		stpi_queue_dispatch(io);
+		n++;
+	}
+	if (n)
+		stpi_count(sc, STPI_STAT_EXPEDITED, n);
+}
+
+/* The device resumes, or its suspend was cancelled: hold writes again. */
+void stpi_holds_start(struct stpi_c *sc)
+{
+	WRITE_ONCE(sc->holds_off, false);
 }
 
 /* map found no memory without waiting: wait for it here. */

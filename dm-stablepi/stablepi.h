@@ -92,6 +92,7 @@ enum stpi_stat {
 	STPI_STAT_LOWER_ERRORS,
 	STPI_STAT_DEFERRED,
 	STPI_STAT_REISSUED,
+	STPI_STAT_EXPEDITED,
 	STPI_NR_STATS
 };
 
@@ -143,6 +144,16 @@ struct stpi_vlog {
 	u64 next_seq;
 };
 
+/*
+ * Writes waiting in their hold timer.  Each CPU has its own list, so that
+ * holding a write takes no lock shared by every CPU; a write stays on the
+ * list it was added to, whichever CPU its timer fires on.
+ */
+struct stpi_held {
+	spinlock_t lock;		/* protects ios */
+	struct list_head ios;
+};
+
 /* Per target. */
 struct stpi_c {
 	struct dm_dev *dev;
@@ -173,6 +184,12 @@ struct stpi_c {
 	struct workqueue_struct *retry_wq;	/* retry mode only */
 
 	struct stpi_stats __percpu *stats;
+	struct stpi_held __percpu *held;
+	/*
+	 * Set from presuspend to resume: writes are not held, and the holds
+	 * of writes already waiting were cut short (see stpi_holds_stop()).
+	 */
+	bool holds_off;
 	struct stpi_vlog vlog;
 	struct ratelimit_state log_rs;	/* kernel log lines of violations */
 };
@@ -195,6 +212,8 @@ struct stpi_io {
 	pid_t pid;
 	char comm[TASK_COMM_LEN];
 	struct hrtimer hold;
+	struct stpi_held *held;		/* the list it waits on while held */
+	struct list_head held_entry;
 	struct work_struct work;
 	DECLARE_BITMAP(changed, STPI_MAX_INTERVALS);
 	struct t10_pi_tuple inline_tuples[STPI_INLINE_TUPLES];
@@ -242,6 +261,8 @@ void stpi_snapshot_free(struct stpi_c *sc, struct bio *lower);
 /* io.c */
 int stpi_map(struct dm_target *ti, struct bio *bio);
 int stpi_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
+void stpi_holds_stop(struct stpi_c *sc);
+void stpi_holds_start(struct stpi_c *sc);
 
 /* violation.c */
 int stpi_vlog_init(struct stpi_vlog *vlog, unsigned int size);

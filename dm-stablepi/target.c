@@ -30,6 +30,7 @@ static unsigned int stpi_snapshot_pages(const struct stpi_c *sc)
 static void stpi_free(struct stpi_c *sc)
 {
 	stpi_vlog_exit(&sc->vlog);
+	free_percpu(sc->held);
 	free_percpu(sc->stats);
 	if (sc->retry_wq)
 		destroy_workqueue(sc->retry_wq);
@@ -88,6 +89,22 @@ static int stpi_check_config(struct dm_target *ti, struct stpi_c *sc)
 	return 0;
 }
 
+static int stpi_held_init(struct stpi_c *sc)
+{
+	unsigned int cpu;
+
+	sc->held = alloc_percpu(struct stpi_held);
+	if (!sc->held)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct stpi_held *held = per_cpu_ptr(sc->held, cpu);
+
+		spin_lock_init(&held->lock);
+		INIT_LIST_HEAD(&held->ios);
+	}
+	return 0;
+}
+
 static int stpi_alloc(struct dm_target *ti, struct stpi_c *sc)
 {
 	int r;
@@ -115,7 +132,7 @@ static int stpi_alloc(struct dm_target *ti, struct stpi_c *sc)
 		sc->retry_wq = alloc_workqueue("kstablepi_retry/%s",
 					       WQ_MEM_RECLAIM, 0, sc->name);
 	sc->stats = alloc_percpu(struct stpi_stats);
-	if (!sc->io_wq || !sc->prep_wq || !sc->stats ||
+	if (!sc->io_wq || !sc->prep_wq || !sc->stats || stpi_held_init(sc) ||
 	    (sc->cfg.mode == STPI_MODE_RETRY && !sc->retry_wq)) {
 		ti->error = "Cannot allocate workqueues and counters";
 		return -ENOMEM;
@@ -191,15 +208,33 @@ static void stpi_dtr(struct dm_target *ti)
 }
 
 /*
+ * A suspend waits for every write mapped before it.  Writes waiting in
+ * their hold go to the lower device at once instead of after hold_us, and
+ * writes mapped while the suspend flushes (a filesystem being frozen) are
+ * not held, until resume or until the suspend is cancelled.
+ */
+static void stpi_presuspend(struct dm_target *ti)
+{
+	stpi_holds_stop(ti->private);
+}
+
+static void stpi_presuspend_undo(struct dm_target *ti)
+{
+	stpi_holds_start(ti->private);
+}
+
+/*
  * dm core asks for stable pages whenever a lower device does (a disk with
  * an integrity profile always does).  The table's stable_writes decides
  * instead, applied after dm core set the queue up and before I/O resumes.
+ * Writes are held again from here on.
  */
 static void stpi_resume(struct dm_target *ti)
 {
 	struct request_queue *q = dm_disk(dm_table_get_md(ti->table))->queue;
 	struct stpi_c *sc = ti->private;
 
+	stpi_holds_start(sc);
 	if (sc->cfg.stable_writes)
 		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
 	else
@@ -242,14 +277,19 @@ static int stpi_message_violations(struct stpi_c *sc, unsigned int argc,
 
 	if (argc > 2 || (argc == 2 && (kstrtouint(argv[1], 10, &max) ||
 				       !max || max > STPI_LOG_MAX))) {
-		DMWARN_LIMIT("%s: usage: violations [N], N from 1 to %u",
-			     sc->name, STPI_LOG_MAX);
+		DMWARN("%s: usage: violations [N], N from 1 to %u",
+		       sc->name, STPI_LOG_MAX);
 		return -EINVAL;
 	}
 	stpi_vlog_emit(&sc->vlog, max, result, maxlen);
 	return 1;
 }
 
+/*
+ * A malformed message fails with EINVAL and one kernel log line saying why.
+ * The lines are not rate-limited: messages come from CAP_SYS_ADMIN callers
+ * only, one line per message, as dm core logs a rejected table line.
+ */
 static int stpi_message(struct dm_target *ti, unsigned int argc, char **argv,
 			char *result, unsigned int maxlen)
 {
@@ -277,12 +317,16 @@ static int stpi_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return 0;
 	}
 
-	DMWARN_LIMIT("%s: unknown message '%s': try %s", sc->name, argv[0],
-		     "violations [N], stages, clear_stats, clear_violations");
+	/*
+	 * At most 64 bytes of the name: printk cuts a line of over 1 KiB,
+	 * newline included, and such a line waits in the log until the next.
+	 */
+	DMWARN("%s: unknown message '%.64s': try %s", sc->name, argv[0],
+	       "violations [N], stages, clear_stats, clear_violations");
 	return -EINVAL;
 
 no_argument:
-	DMWARN_LIMIT("%s: %s takes no argument", sc->name, argv[0]);
+	DMWARN("%s: %s takes no argument", sc->name, argv[0]);
 	return -EINVAL;
 }
 
@@ -320,12 +364,14 @@ static int stpi_iterate_devices(struct dm_target *ti,
 
 static struct target_type stpi_target = {
 	.name		 = "stablepi",
-	.version	 = {1, 1, 0},
+	.version	 = {1, 2, 0},
 	.module		 = THIS_MODULE,
 	.ctr		 = stpi_ctr,
 	.dtr		 = stpi_dtr,
 	.map		 = stpi_map,
 	.end_io		 = stpi_end_io,
+	.presuspend	 = stpi_presuspend,
+	.presuspend_undo = stpi_presuspend_undo,
 	.resume		 = stpi_resume,
 	.status		 = stpi_status,
 	.message	 = stpi_message,

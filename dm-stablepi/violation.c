@@ -35,7 +35,12 @@ static unsigned int stpi_vlog_slot(const struct stpi_vlog *vlog, u64 seq)
 int stpi_vlog_init(struct stpi_vlog *vlog, unsigned int size)
 {
 	spin_lock_init(&vlog->lock);
-	vlog->ring = kvcalloc(size, sizeof(*vlog->ring), GFP_KERNEL);
+	/*
+	 * No allocation warning: the table line fails with "Cannot allocate
+	 * the violation log", which says it.
+	 */
+	vlog->ring = kvcalloc(size, sizeof(*vlog->ring),
+			      GFP_KERNEL | __GFP_NOWARN);
 	if (!vlog->ring)
 		return -ENOMEM;
 	vlog->size = size;

@@ -5,7 +5,8 @@
 # The counters of "dmsetup status", in order (docs/dm-stablepi.rst).
 STPI_STATS=(writes write_bytes intervals changed_dispatch changed_completion
 	    lower_pi_errors read_pi_errors absorbed repaired retry_failed
-	    changed_failed reads read_bytes lower_errors deferred reissued)
+	    changed_failed reads read_bytes lower_errors deferred reissued
+	    expedited)
 
 # stpi_create NAME DISK [OPT...]: a stablepi device over all of DISK with the
 # optional parameters OPT (key:value words); prints its node.

@@ -31,7 +31,7 @@ extern const char *const mode_names[NR_MODES];
 extern const char *const guard_names[NR_GUARDS];
 
 /* The counters of the status line, in order (dm-stablepi/stablepi.h). */
-#define NR_KNOWN_COUNTERS 16
+#define NR_KNOWN_COUNTERS 17
 extern const char *const counter_names[NR_KNOWN_COUNTERS];
 enum {
 	C_WRITES, C_WRITE_BYTES, C_INTERVALS, C_CHANGED_DISPATCH,

@@ -22,7 +22,7 @@ const char *const counter_names[NR_KNOWN_COUNTERS] = {
 	"writes", "write_bytes", "intervals", "changed_dispatch",
 	"changed_completion", "lower_pi_errors", "read_pi_errors", "absorbed",
 	"repaired", "retry_failed", "changed_failed", "reads", "read_bytes",
-	"lower_errors", "deferred", "reissued",
+	"lower_errors", "deferred", "reissued", "expedited",
 };
 
 /* Block mode asks for stable pages unless told otherwise; the others not. */
