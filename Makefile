@@ -5,6 +5,8 @@
 #   make                 build the kernel modules (against KDIR) and the tools
 #   make check [T=PAT]   host unit tests, then in-VM integration tests
 #   make check-long      the long lane: tests too slow for make check
+#   make fstests [FS=ext4] [TESTS="-g quick"] [OPTS="mode:detect stable_writes:1"]
+#                        fstests over stablepi in the VM (tools/fstests)
 #   make demo            the main job: every mode against the positive controls
 #   make bench           throughput ratios, measured side by side in the VM
 #   make soak            an hour (SOAK_MINUTES) of mixed load, reloads and
@@ -31,7 +33,8 @@ endif
 
 DEPS := tools/deps
 
-.PHONY: all deps modules tools check check-long demo bench soak lint selftest clean kdir-check \
+.PHONY: all deps modules tools check check-long fstests demo bench soak lint selftest clean \
+	kdir-check \
 	install install-modules install-programs \
 	uninstall uninstall-modules uninstall-programs
 
@@ -61,6 +64,12 @@ check:
 
 check-long:
 	@tests/run --long $(T)
+
+FS ?= ext4
+TESTS ?= -g quick
+OPTS ?= mode:detect stable_writes:1
+fstests: all
+	@tools/fstests --fs $(FS) --table-opts "$(OPTS)" $(TESTS)
 
 demo: all
 	@tools/demo

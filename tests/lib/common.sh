@@ -69,6 +69,15 @@ expect_match() {
 	fi
 }
 
+# expect_line TEXT ERE WHAT: some line of TEXT matches ERE (grep -E).
+expect_line() {
+	if grep -Eq -- "$2" <<< "$1"; then
+		echo "ok: $3"
+	else
+		fail "$3: no line of '$1' matches /$2/"
+	fi
+}
+
 expect_nomatch() {
 	local text=$1 re=$2 what=$3
 
