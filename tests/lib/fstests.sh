@@ -4,6 +4,7 @@
 
 # fst_require: skip unless tests/run built fstests for this run.
 fst_require() {
+	[ -z "${STPI_FSTESTS_ERROR:-}" ] || fail "$STPI_FSTESTS_ERROR"
 	[ -n "${STPI_FSTESTS:-}" ] ||
 		skip "${STPI_FSTESTS_WHY:-fstests was not built for this run}"
 	[ -x "$STPI_FSTESTS/check" ] || fail "STPI_FSTESTS='$STPI_FSTESTS' is not a built fstests tree"
