@@ -4,6 +4,9 @@
 #
 #   make                 build the kernel modules (against KDIR) and the tools
 #   make check [T=PAT]   host unit tests, then in-VM integration tests
+#   make check KERNEL=debug  the same on the debug kernel (KASAN, lockdep,
+#                        kmemleak, ...), built first if it is not in the cache
+#   make debug-kernel    build the debug kernel only (tools/kernel/build-debug)
 #   make demo            the main job: every mode against the positive controls
 #   make bench           throughput ratios, measured side by side in the VM
 #   make lint            checkpatch --strict and sparse on the kernel code
@@ -25,7 +28,8 @@ endif
 
 DEPS := tools/deps
 
-.PHONY: all deps modules tools check demo bench lint selftest clean kdir-check
+.PHONY: all deps modules tools check demo bench lint selftest clean kdir-check \
+	debug-kernel
 
 all: modules tools
 
@@ -50,6 +54,9 @@ tools: deps
 # tests/run installs dependencies and builds first, timing each phase.
 check:
 	@tests/run $(T)
+
+debug-kernel: deps
+	@tools/kernel/build-debug
 
 demo: all
 	@tools/demo
