@@ -348,5 +348,12 @@ module_init(dm_stablepi_init);
 module_exit(dm_stablepi_exit);
 
 MODULE_DESCRIPTION(DM_NAME " target checking that write data stays stable under T10 PI");
+/*
+ * Loading a table with an unknown target makes dm core request_module()
+ * "dm-<target name>".  The module's own name already matches; the alias
+ * keeps "dmsetup create ... stablepi ..." autoloading it whatever the
+ * object file is called.
+ */
+MODULE_ALIAS("dm-stablepi");
 MODULE_AUTHOR("dm-stablepi developers");
 MODULE_LICENSE("GPL");

@@ -86,9 +86,11 @@ dix_mode_run() {
 # and print it.  PI is "none" or TYPE-GUARD (1-crc, 1-ip, 3-crc, 3-ip);
 # PARAMs (sector_size=4096) are passed on.  The disk is scsi_debug, or
 # scsi_debug_ext with STPI_LOWER=sdext (then with a late DMA of
-# STPI_SDEXT_DMA_US, default 100 us).
+# STPI_SDEXT_DMA_US, default 100 us), or with STPI_LOWER=nvme the VM's
+# emulated NVMe namespace of that PI type (whatever SIZE_MB; the test is
+# skipped for what NVMe PI cannot be: no PI, IP guards, other sector sizes).
 lower_load() {
-	local size=$1 pi=$2 type= guard= params=()
+	local size=$1 pi=$2 type= guard= params=() p
 
 	shift 2
 	if [ "$pi" != none ]; then
@@ -111,8 +113,16 @@ lower_load() {
 		fi
 		sdext_load "${params[@]}" "$@"
 		;;
+	nvme)
+		[ -n "$type" ] || skip "the NVMe backend has PI namespaces only"
+		[ "$guard" = 0 ] || skip "NVMe PI has CRC guards only"
+		for p in "$@"; do
+			[ "$p" = sector_size=512 ] || skip "NVMe backend: $p not supported"
+		done
+		nvme_disk "$type"
+		;;
 	*)
-		fail "STPI_LOWER='$STPI_LOWER': expected scsi_debug or sdext"
+		fail "STPI_LOWER='$STPI_LOWER': expected scsi_debug, sdext or nvme"
 		;;
 	esac
 }
@@ -121,7 +131,36 @@ lower_unload() {
 	case ${STPI_LOWER:-scsi_debug} in
 	scsi_debug) sd_unload ;;
 	sdext) sdext_unload ;;
+	nvme) ;;	# the namespace belongs to the VM
 	esac
+}
+
+# run_controls LOWER TEST...: run each TEST (group/name, a test whose disk
+# comes from lower_load) as it runs on its own, with STPI_LOWER=LOWER; fails
+# on the first that fails or leaves a dm device behind.  A TEST that skips
+# itself (what LOWER cannot do) is reported; controls_skipped counts them.
+run_controls() {
+	local lower=$1 t rc
+
+	shift
+	export STPI_LOWER=$lower
+	controls_skipped=0
+	for t in "$@"; do
+		echo "=== $t over $lower"
+		report "== $t"
+		rc=0
+		STPI_SKIP=$STPI_TMP/skip bash "$STPI_SRC/tests/lib/run-one" "$STPI_SRC/tests/$t" || rc=$?
+		case $rc in
+		0) ;;
+		77) report "skipped: $(cat "$STPI_TMP/skip")"
+		    controls_skipped=$((controls_skipped + 1)) ;;
+		*) fail "$t failed over $lower (exit $rc)" ;;
+		esac
+		dmsetup info -c --noheadings -o name 2>/dev/null | grep -qv 'No devices' &&
+			fail "$t left a dm device behind"
+		lower_unload
+	done
+	[ "$controls_skipped" -lt $# ] || fail "every control skipped itself over $lower"
 }
 
 # The kernel log lines a lower disk writes when it rejects a guard tag.

@@ -72,6 +72,34 @@ sd_unload() {
 	fi
 }
 
+# nvme_disk TYPE: the emulated NVMe namespace with T10 PI type TYPE (1 or 3,
+# CRC guard) that the test VM attaches (tools/vm --nvme-pi); loads the nvme
+# driver and prints the namespace's node.  Skips the test when the VM has
+# no such namespace.
+#
+# Discard is turned off on it: QEMU zeroes the metadata of the blocks it
+# deallocates, and a block that it still counts as allocated (its backing
+# file is allocated in 4 KiB units) then fails its reference tag check when
+# read, as mkfs does right after discarding the device.
+nvme_disk() {
+	local type=$1 i d want=T10-DIF-TYPE$1-CRC
+
+	grep -qx 0x010802 /sys/bus/pci/devices/*/class 2>/dev/null ||
+		skip "no NVMe controller in the VM (tools/vm --nvme-pi)"
+	modprobe nvme || fail "cannot load nvme"
+	for i in $(seq 100); do
+		for d in /sys/block/nvme*n*; do
+			[ -r "$d/integrity/format" ] || continue
+			[ "$(cat "$d/integrity/format")" = "$want" ] || continue
+			echo 0 > "$d/queue/discard_max_bytes"
+			echo "/dev/${d##*/}"
+			return 0
+		done
+		sleep 0.1
+	done
+	skip "no NVMe namespace with $want in the VM (tools/vm --nvme-pi $type)"
+}
+
 # stpi_load: load dm-stablepi.ko from the repository with its dependencies.
 stpi_load() {
 	local m
