@@ -4,9 +4,12 @@
 #
 #   make                 build the kernel modules (against KDIR) and the tools
 #   make check [T=PAT]   host unit tests, then in-VM integration tests
+#   make check KERNEL=debug  the same on the debug kernel (KASAN, lockdep,
+#                        kmemleak, ...), built first if it is not in the cache
 #   make check-long      the long lane: tests too slow for make check
 #   make fstests [FS=ext4] [TESTS="-g quick"] [OPTS="mode:detect stable_writes:1"]
 #                        fstests over stablepi in the VM (tools/fstests)
+#   make debug-kernel    build the debug kernel only (tools/kernel/build-debug)
 #   make demo            the main job: every mode against the positive controls
 #   make bench           throughput ratios, measured side by side in the VM
 #   make soak            an hour (SOAK_MINUTES) of mixed load, reloads and
@@ -36,7 +39,7 @@ DEPS := tools/deps
 .PHONY: all deps modules tools check check-long fstests demo bench soak lint selftest clean \
 	kdir-check \
 	install install-modules install-programs \
-	uninstall uninstall-modules uninstall-programs
+	uninstall uninstall-modules uninstall-programs debug-kernel
 
 all: modules tools
 
@@ -70,6 +73,8 @@ TESTS ?= -g quick
 OPTS ?= mode:detect stable_writes:1
 fstests: all
 	@tools/fstests --fs $(FS) --table-opts "$(OPTS)" $(TESTS)
+debug-kernel: deps
+	@tools/kernel/build-debug
 
 demo: all
 	@tools/demo
