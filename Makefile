@@ -73,6 +73,7 @@ TESTS ?= -g quick
 OPTS ?= mode:detect stable_writes:1
 fstests: all
 	@tools/fstests --fs $(FS) --table-opts "$(OPTS)" $(TESTS)
+
 debug-kernel: deps
 	@tools/kernel/build-debug
 
