@@ -22,22 +22,6 @@ dmb_failed() {
 	sed -n 's/^dmbatch: .* failed=\([0-9]*\)$/\1/p' "$1"
 }
 
-# stpi_counter STATUS_LINE COUNTER: one counter of a status line as
-# "dmsetup status" or dmbatch's "out:" line prints it (start, length,
-# "stablepi", then the counters).
-stpi_counter() {
-	local line=$1 counter=$2 i
-
-	read -ra f <<< "${line#* out: }"
-	for i in "${!STPI_STATS[@]}"; do
-		if [ "${STPI_STATS[$i]}" = "$counter" ]; then
-			echo "${f[$((i + 3))]}"
-			return 0
-		fi
-	done
-	fail "stpi_counter: unknown counter '$counter'"
-}
-
 # mem_free_kb: free memory in kB after dropping the caches, counting the
 # pages parked on the per-CPU free lists (MemFree leaves them out, and they
 # swing by tens of MB).

@@ -22,19 +22,28 @@ stpi_create() {
 	fi
 }
 
-# stpi_stat NAME COUNTER: one counter of NAME's status line.
-stpi_stat() {
-	local name=$1 counter=$2 i line
+# stpi_counter STATUS_LINE COUNTER: one counter of a status line as
+# "dmsetup status" or dmbatch's "out:" line prints it (start, length,
+# "stablepi", then the counters).
+stpi_counter() {
+	local line=$1 counter=$2 i
 
-	line=$(dmsetup status "$name") || fail "dmsetup status $name failed"
-	read -ra f <<< "$line"
+	read -ra f <<< "${line#* out: }"
 	for i in "${!STPI_STATS[@]}"; do
 		if [ "${STPI_STATS[$i]}" = "$counter" ]; then
 			echo "${f[$((i + 3))]}"
 			return 0
 		fi
 	done
-	fail "stpi_stat: unknown counter '$counter'"
+	fail "stpi_counter: unknown counter '$counter'"
+}
+
+# stpi_stat NAME COUNTER: one counter of NAME's status line.
+stpi_stat() {
+	local line
+
+	line=$(dmsetup status "$1") || fail "dmsetup status $1 failed"
+	stpi_counter "$line" "$2"
 }
 
 # stpi_violations NAME: violations seen at dispatch plus at completion.
