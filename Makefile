@@ -9,6 +9,9 @@
 #   make check-long      the long lane: tests too slow for make check
 #   make fstests [FS=ext4] [TESTS="-g quick"] [OPTS="mode:detect stable_writes:1"]
 #                        fstests over stablepi in the VM (tools/fstests)
+#   make report [FS="ext4 xfs btrfs f2fs"] [SECONDS=20]
+#                        the stable-page report card of each filesystem
+#                        (tools/report, docs/report.rst)
 #   make debug-kernel    build the debug kernel only (tools/kernel/build-debug)
 #   make demo            the main job: every mode against the positive controls
 #   make bench           throughput ratios, measured side by side in the VM
@@ -36,7 +39,7 @@ endif
 
 DEPS := tools/deps
 
-.PHONY: all deps modules tools check check-long fstests demo bench soak lint selftest clean \
+.PHONY: all deps modules tools check check-long fstests report demo bench soak lint selftest clean \
 	kdir-check \
 	install install-modules install-programs \
 	uninstall uninstall-modules uninstall-programs debug-kernel
@@ -73,6 +76,13 @@ TESTS ?= -g quick
 OPTS ?= mode:detect stable_writes:1
 fstests: all
 	@tools/fstests --fs $(FS) --table-opts "$(OPTS)" $(TESTS)
+
+# make report measures every filesystem unless FS is given.
+REPORT_FS = $(if $(filter command line environment,$(origin FS)),$(FS),ext4 xfs btrfs f2fs)
+SECONDS ?= 20
+
+report: all
+	@tools/report --fs "$(REPORT_FS)" --seconds $(SECONDS)
 
 debug-kernel: deps
 	@tools/kernel/build-debug
