@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -111,7 +112,8 @@ void wac_usage(FILE *f)
 "                      the write is in flight (implies --direct)\n"
 "  --engine ENGINE     io_uring (default), libaio, or thread (a blocking\n"
 "                      pwrite per in-flight write plus a scribbler thread)\n"
-"  --iodepth N         writes in flight at once (default 4)\n"
+"  --iodepth N         writes in flight at once (default 4), each on blocks\n"
+"                      of its own (see docs/wac.rst)\n"
 "\n"
 "Run:\n"
 "  --seed S            seed for offsets and contents, decimal or 0x-hex\n"
@@ -285,6 +287,26 @@ static uint64_t default_seed(void)
 	       ((uint64_t)getpid() << 40);
 }
 
+/*
+ * How many O_DIRECT writes can be in flight at once, each in a lane of
+ * blocks of its own (target.c): dio-scribble's slots and --direct
+ * pwriters.  Buffered writers share one lane.
+ */
+unsigned int wac_direct_lanes(const struct wac_options *o)
+{
+	if (!o->direct)
+		return 1;
+	return (o->dio_scribble ? o->iodepth : 0) + o->pwriters;
+}
+
+/* The options that set wac_direct_lanes(), for messages. */
+const char *wac_lanes_options(const struct wac_options *o)
+{
+	if (!o->dio_scribble)
+		return "--pwriters";
+	return o->pwriters ? "--iodepth + --pwriters" : "--iodepth";
+}
+
 /* Rules between options, once every option is known. */
 static bool check_options(struct wac_options *o, bool pwriters_set,
 			  bool sync_set, bool engine_set, bool iodepth_set)
@@ -344,6 +366,12 @@ static bool check_options(struct wac_options *o, bool pwriters_set,
 	if (o->size && o->size < o->bs) {
 		wac_usage_error("--size %s is smaller than --bs %s",
 				o->size_arg, o->bs_arg);
+		return false;
+	}
+	if (o->size && o->size / o->bs < wac_direct_lanes(o)) {
+		wac_usage_error("--size %s holds %" PRIu64 " blocks of --bs %s, fewer than the %u O_DIRECT writes in flight at once (%s): each needs blocks of its own",
+				o->size_arg, o->size / o->bs, o->bs_arg,
+				wac_direct_lanes(o), wac_lanes_options(o));
 		return false;
 	}
 	if (!o->seed_set)

@@ -74,5 +74,7 @@ void wac_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 const char *wac_sync_name(enum wac_sync sync);
 const char *wac_engine_name(enum wac_engine engine);
+unsigned int wac_direct_lanes(const struct wac_options *o);
+const char *wac_lanes_options(const struct wac_options *o);
 
 #endif /* WAC_OPTIONS_H */

@@ -32,7 +32,7 @@ void wac_slot_prepare(struct wac_slot *slot)
 	uint64_t stamp;
 	size_t off;
 
-	slot->offset = wac_rng_below(&slot->rng, t->nr_blocks) * t->bs;
+	slot->offset = wac_target_pick(t, &slot->rng, slot->index);
 	stamp = (++slot->seq << 16) | slot->index;
 	for (off = 0; off < t->bs; off += WAC_SECTOR)
 		memcpy(slot->buf + off, &stamp, sizeof(stamp));

@@ -6,9 +6,20 @@
  * extended to --size (allocated with fallocate where the filesystem can, so
  * that the run rewrites allocated blocks); it is never shrunk.  A block
  * device is used from offset 0 up to --size or its whole size.
+ *
+ * No two O_DIRECT writes that wac has in flight at once cover the same
+ * block: each of the "lanes" (dio-scribble slots, or --direct pwriters)
+ * writes only the blocks whose index modulo the number of lanes is its
+ * own (slots first, then pwriters).  The order in which a device applies overlapping writes is not
+ * defined, and a device may apply the data and the protection information
+ * of one write in two steps (QEMU's NVMe does), so overlapping writes could
+ * leave a block whose data and tags come from different writes: an
+ * unreadable block that no write-after-checksum caused.  Buffered writers
+ * share every block; the page cache orders them.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +163,16 @@ int wac_target_open(struct wac_target *t, const struct wac_options *o)
 	if (ret)
 		goto fail;
 	t->nr_blocks = t->size / t->bs;
+	t->lanes = wac_direct_lanes(o);
+	t->pwriter_lane = o->dio_scribble ? o->iodepth : 0;
+	if (t->nr_blocks < t->lanes) {
+		fprintf(stderr, "wac: %s: %" PRIu64 " bytes hold %" PRIu64
+			" blocks of %" PRIu64 ", fewer than the %u O_DIRECT writes in flight at once (%s): each needs blocks of its own\n",
+			t->path, t->size, t->nr_blocks, t->bs, t->lanes,
+			wac_lanes_options(o));
+		ret = WAC_EXIT_USAGE;
+		goto fail;
+	}
 
 	if (o->mmap_writers || o->sync == WAC_SYNC_MSYNC) {
 		ret = map_target(t);
@@ -164,6 +185,15 @@ fail:
 	if (t->created)
 		unlink(t->path);	/* do not leave a half-made file */
 	return ret;
+}
+
+/* The offset of a random block of lane @lane (see above). */
+uint64_t wac_target_pick(const struct wac_target *t, struct wac_rng *rng,
+			 unsigned int lane)
+{
+	uint64_t n = (t->nr_blocks - lane + t->lanes - 1) / t->lanes;
+
+	return (lane + wac_rng_below(rng, n) * t->lanes) * t->bs;
 }
 
 void wac_target_close(struct wac_target *t)

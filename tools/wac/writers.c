@@ -56,7 +56,8 @@ static void *wac_pwriter(void *arg)
 
 	wac_run_wait(run);
 	while (!wac_run_should_stop(run)) {
-		off = wac_rng_below(&w->rng, t->nr_blocks) * t->bs;
+		off = wac_target_pick(t, &w->rng,
+				      (t->pwriter_lane + w->index) % t->lanes);
 		wac_rng_fill(&w->rng, w->buf, t->bs);
 		done = pwrite(t->fd, w->buf, t->bs, (off_t)off);
 		wac_count_write(&w->counters, done < 0 ? -errno : done, t->bs);
