@@ -48,7 +48,10 @@ stpi_stat() {
 
 # stpi_violations NAME: violations seen at dispatch plus at completion.
 stpi_violations() {
-	echo $(($(stpi_stat "$1" changed_dispatch) + $(stpi_stat "$1" changed_completion)))
+	local line
+
+	line=$(dmsetup status "$1") || fail "dmsetup status $1 failed"
+	echo $(($(stpi_counter "$line" changed_dispatch) + $(stpi_counter "$line" changed_completion)))
 }
 
 # stpi_records NAME [N]: the newest N violation records (default 16).

@@ -207,9 +207,9 @@ integrity_smoke() {
 	for fs in ext4 xfs; do
 		mkfs_mount "$fs" "$lin" /mnt/smoke
 		fio_verify seq-direct --directory=/mnt/smoke --rw=write --bs=64k \
-			--size=32m --direct=1
+			--size=16m --direct=1
 		fio_verify rand-buffered --directory=/mnt/smoke --rw=randwrite \
-			--size=16m --direct=0
+			--size=8m --direct=0
 		umount /mnt/smoke || fail "umount /mnt/smoke failed"
 		report "$fs: mkfs, mount, fio verify=crc32c (seq direct, random buffered): ok"
 	done
