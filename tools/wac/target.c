@@ -8,9 +8,9 @@
  * device is used from offset 0 up to --size or its whole size.
  *
  * No two O_DIRECT writes that wac has in flight at once cover the same
- * block: each of the "lanes" (dio-scribble slots, or --direct pwriters)
+ * block: each of the "lanes" (dio-scribble slots, then --direct pwriters)
  * writes only the blocks whose index modulo the number of lanes is its
- * own (slots first, then pwriters).  The order in which a device applies overlapping writes is not
+ * own.  The order in which a device applies overlapping writes is not
  * defined, and a device may apply the data and the protection information
  * of one write in two steps (QEMU's NVMe does), so overlapping writes could
  * leave a block whose data and tags come from different writes: an
