@@ -224,3 +224,28 @@ kmsg_lines() {
 . "$STPI_SRC/tests/lib/stablepi.sh"
 [ -r "$STPI_SRC/tests/lib/sdext.sh" ] && . "$STPI_SRC/tests/lib/sdext.sh"
 true
+
+# Tracing.  The VM boots with the trace events the tests record enabled
+# (tools/vm: trace_event=), and recording off.  A test records them by
+# switching the ring buffer on and off, which changes no code: switching an
+# event itself patches its call sites, which under TCG can wedge the guest
+# while the other CPU runs them (tools/vm explains).
+TRACEFS=/sys/kernel/tracing
+
+# trace_start EVENT...: empty the trace and record from now on; each EVENT
+# (system/name) must be one tools/vm enabled at boot.
+trace_start() {
+	local e
+
+	for e in "$@"; do
+		[ "$(cat "$TRACEFS/events/$e/enable")" = 1 ] ||
+			fail "trace event $e is not enabled: the test VM enables it at boot (tools/vm, trace_event=)"
+	done
+	: > "$TRACEFS/trace"
+	echo 1 > "$TRACEFS/tracing_on"
+}
+
+# trace_stop: stop recording; the trace keeps what was recorded.
+trace_stop() {
+	echo 0 > "$TRACEFS/tracing_on"
+}
