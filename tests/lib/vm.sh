@@ -221,10 +221,6 @@ kmsg_lines() {
 	dmesg | grep -E "$1" || true
 }
 
-. "$STPI_SRC/tests/lib/stablepi.sh"
-[ -r "$STPI_SRC/tests/lib/sdext.sh" ] && . "$STPI_SRC/tests/lib/sdext.sh"
-true
-
 # Tracing.  The VM boots with the trace events the tests record enabled
 # (tools/vm: trace_event=), and recording off.  A test records them by
 # switching the ring buffer on and off, which changes no code: switching an
@@ -249,3 +245,7 @@ trace_start() {
 trace_stop() {
 	echo 0 > "$TRACEFS/tracing_on"
 }
+
+. "$STPI_SRC/tests/lib/stablepi.sh"
+[ -r "$STPI_SRC/tests/lib/sdext.sh" ] && . "$STPI_SRC/tests/lib/sdext.sh"
+true
