@@ -7,14 +7,17 @@
 
 export DM_DISABLE_UDEV=1
 
-# devname DEV: the kernel name of a block device node (sda, dm-0).
+# devname DEV: the kernel name of a block device node (sda, dm-0), read
+# from the uevent file of its number (one program started: stat).
 devname() {
-	local dev=$1 maj min
+	local dev=$1 mm key val
 
 	[ -b "$dev" ] || fail "$dev is not a block device"
-	maj=$((0x$(stat -L -c %t "$dev")))
-	min=$((0x$(stat -L -c %T "$dev")))
-	basename "$(readlink -f "/sys/dev/block/$maj:$min")"
+	mm=$(stat -L -c %t:%T "$dev")
+	while IFS='=' read -r key val; do
+		[ "$key" = DEVNAME ] && { echo "$val"; return 0; }
+	done < "/sys/dev/block/$((0x${mm%:*})):$((0x${mm#*:}))/uevent"
+	fail "no kernel name for $dev ($mm)"
 }
 
 # scsi_disks_of MODEL: the /dev nodes of the SCSI disks whose INQUIRY product
