@@ -40,7 +40,7 @@ sdext_attr() {
 sdext_get() {
 	local f
 
-	f=/sys/block/$(devname "$1")/device/sdext/$2
+	f=$(sdext_attr "$1" "$2")
 	[ -r "$f" ] || fail "no $f"
 	cat "$f"
 }
