@@ -24,6 +24,12 @@ report() {
 	echo "report: $*"
 }
 
+# kb_change BEFORE AFTER: how a quantity in kB moved, signed ("-124 kB",
+# "+92 kB", "+0 kB"), for reports.
+kb_change() {
+	printf '%+d kB' $(($2 - $1))
+}
+
 run() {
 	echo "+ $*"
 	"$@"
